@@ -1,0 +1,3 @@
+from c1console.cli import main
+
+main()

@@ -1,0 +1,458 @@
+"""The command line: thin. It parses, calls ops (writes) or store queries (reads), and prints.
+
+Exit codes: 0 ok, 1 a check found problems, 2 bad input, 3 database unreachable, 4 refused,
+5 internal error (the traceback goes to a log file, never to the operator's screen).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import psycopg
+import sqlalchemy as sa
+
+from c1console import errors, inputs, ops
+from c1console.config import load_settings, operator_id
+from c1console.errors import BadInput, CheckFailed, Problem
+from c1console.presentation import date_range, duration, status_label, table, timestamp
+from c1console.store import audit, executions, migrations
+from c1console.store.engine import Database, connection, open_database, unavailable
+
+EXIT_INTERNAL = 5
+Handler = Callable[["Context"], int]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake as one line and exit 2, like every other bad input."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadInput(f"{self.prog}: {message}", hint=f"see {self.prog} --help")
+
+
+# Context -----------------------------------------------------------------------------------------------
+
+
+class Context:
+    """What a command needs, made on first use: settings, the database, the acting operator."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.settings = load_settings(
+            config=getattr(args, "config", None),
+            database_url=getattr(args, "database_url", None),
+            data_dir=getattr(args, "data_dir", None),
+        )
+        self._db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = open_database(self.settings)
+        return self._db
+
+    def current_db(self) -> Database:
+        """The database with its schema up to date: the embedded one is upgraded on first use; a server
+        is never changed behind the DBA's back (exit 4 with the command to run)."""
+        db = self.db
+        if db.embedded:
+            migrations.upgrade(db, self.operator())
+        else:
+            migrations.require_current(db)
+        return db
+
+    def operator(self) -> str:
+        return operator_id()
+
+    def session(self) -> ops.Session:
+        return ops.Session(db=self.current_db(), settings=self.settings, operator=self.operator())
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.dispose()
+
+
+def emit_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, default=_json_default, ensure_ascii=False))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+# db ----------------------------------------------------------------------------------------------------
+
+
+def cmd_db_upgrade(ctx: Context) -> int:
+    done = ops.upgrade_schema(ops.Session(db=ctx.db, settings=ctx.settings, operator=ctx.operator()))
+    if not done:
+        print("schema is up to date; nothing applied")
+    for migration in done:
+        print(f"applied {migration.version:03d}_{migration.name}.sql")
+    return 0
+
+
+def cmd_db_status(ctx: Context) -> int:
+    db = ctx.db
+    state = migrations.status(db)
+    print(f"database:        {db.display}")
+    print(f"server version:  PostgreSQL {state.server_version}")
+    print(f"schema version:  {state.version}")
+    pending = ", ".join(f"{m.version:03d}_{m.name}" for m in state.pending) or "none"
+    print(f"pending:         {pending}")
+    if state.edited:
+        print("edited:          " + ", ".join(f"{m.version:03d}_{m.name}" for m in state.edited))
+        return 1
+    return 0
+
+
+# exec --------------------------------------------------------------------------------------------------
+
+
+def _execution_row(e: executions.Execution, now: datetime) -> list[str]:
+    return [
+        str(e.execution_id),
+        e.job_id,
+        e.run_type + (f"/{e.replay_kind}" if e.replay_kind else ""),
+        status_label(e.status),
+        date_range(e.business_date_from, e.business_date_to),
+        timestamp(e.started_at),
+        duration(e.started_at, e.ended_at, now),
+        f"{e.units_done + e.units_failed}/{e.units_total}",
+        e.error_code or "",
+        e.operator_id or "",
+    ]
+
+
+def cmd_exec_list(ctx: Context) -> int:
+    args = ctx.args
+    statuses = inputs.parse_choice(args.status, executions.STATUSES, "--status") if args.status else []
+    run_types = inputs.parse_choice(args.type, executions.RUN_TYPES, "--type") if args.type else []
+    since = inputs.parse_date(args.since, "--since") if args.since else None
+    db = ctx.current_db()
+    with connection(db) as conn:
+        if args.job:
+            known = executions.known_job_ids(conn)
+            unknown = [j for j in args.job if j not in known]
+            if unknown:
+                raise BadInput(
+                    f"--job: unknown job '{inputs.printable(unknown[0])}'", hint="see c1console jobs list"
+                )
+        found = executions.list_executions(
+            conn,
+            statuses=statuses,
+            job_ids=args.job or (),
+            run_types=run_types,
+            since=since,
+            before_id=args.before,
+            limit=args.limit,
+        )
+    if args.json:
+        emit_json([asdict(e) | {"operator_id": e.operator_id} for e in found])
+        return 0
+    if not found:
+        print("no executions match")
+        return 0
+    now = datetime.now().astimezone()
+    headers = ["ID", "JOB", "TYPE", "STATUS", "DATES", "STARTED", "DURATION", "UNITS", "ERROR", "BY"]
+    print(table(headers, [_execution_row(e, now) for e in found]))
+    return 0
+
+
+def _lookup_execution(conn: sa.Connection, text: str) -> executions.Execution:
+    execution_id = inputs.parse_id(text)
+    found = executions.get_execution(conn, execution_id)
+    if found is None:
+        raise BadInput(f"execution {execution_id} does not exist", hint="see c1console exec list")
+    return found
+
+
+def cmd_exec_show(ctx: Context) -> int:
+    lang = errors.language()
+    with connection(ctx.current_db()) as conn:
+        e = _lookup_execution(conn, ctx.args.id)
+        units = executions.units(conn, e.execution_id)
+        events = executions.events(conn, e.execution_id)
+        logs = executions.log_lines(conn, e.execution_id, limit=50)
+        chain = executions.related(conn, e)
+        counts = executions.result_counts(conn, e.execution_id)
+        trail = audit.list_entries(conn, execution_id=e.execution_id, limit=100)
+    code = errors.lookup(e.error_code)
+    if ctx.args.json:
+        emit_json(
+            {
+                "execution": asdict(e) | {"operator_id": e.operator_id},
+                "error": code.as_dict() if code else None,
+                "units": [asdict(u) for u in units],
+                "events": [asdict(ev) for ev in events],
+                "log": [asdict(line) for line in logs],
+                "related": [asdict(r) for r in chain],
+                "results": asdict(counts),
+                "audit": [asdict(a) for a in trail],
+            }
+        )
+        return 0
+    now = datetime.now().astimezone()
+    fields = [
+        ("execution_id", str(e.execution_id)),
+        ("job_id", e.job_id),
+        ("run_type", e.run_type + (f" ({e.replay_kind})" if e.replay_kind else "")),
+        ("status", status_label(e.status)),
+        ("business dates", date_range(e.business_date_from, e.business_date_to)),
+        ("targets", ", ".join(e.targets) if e.targets else "all"),
+        ("start_time", timestamp(e.started_at)),
+        ("end_time", timestamp(e.ended_at)),
+        ("duration", duration(e.started_at, e.ended_at, now)),
+        ("error_code", e.error_code or ""),
+        ("operator_id", e.operator_id or ""),
+        ("reason", e.reason or ""),
+        ("units", f"{e.units_done} done, {e.units_failed} failed, {e.units_total} in all"),
+        (
+            "results",
+            f"{counts.applied} applied, {counts.still_active} active, "
+            f"{counts.superseded_by_it} superseded by it",
+        ),
+    ]
+    if e.replay_of:
+        fields.append(("replay_of", str(e.replay_of)))
+    if e.resumed_from:
+        fields.append(("resumed_from", str(e.resumed_from)))
+    if e.stop_requested_at:
+        fields.append(
+            (
+                "stop requested",
+                f"{timestamp(e.stop_requested_at)} by {e.stop_requested_by}: {e.stop_reason or ''}",
+            )
+        )
+    print("\n".join(f"{name:<16}{value}" for name, value in fields))
+    if code:
+        print(f"\n{code.code}  {code.title.get(lang)}")
+        print(f"  cause:  {code.operator_message.get(lang)}")
+        print(f"  action: {code.action.get(lang)}")
+        if e.error_summary:
+            print(f"  detail: {e.error_summary}")
+    failed = [u for u in units if u.status != "SUCCESS"]
+    if failed:
+        print("\nunits not succeeded:")
+        rows = [
+            [str(u.business_date), u.target_key, u.status, u.error_code or "", (u.message or "")[:60]]
+            for u in failed
+        ]
+        print(table(["DATE", "TARGET", "STATUS", "ERROR", "MESSAGE"], rows))
+    print("\nevents:")
+    for ev in events:
+        arrow = f"{ev.from_status or '·'} → {ev.to_status}"
+        print(
+            f"  {timestamp(ev.at)}  {arrow:<20} {ev.actor}  {ev.error_code or ''} {ev.message or ''}".rstrip()
+        )
+    if chain:
+        print("\nrelated:")
+        for r in chain:
+            print(f"  #{r.execution_id} {r.run_type} {status_label(r.status)} {r.job_id}")
+    if trail:
+        print("\naudit:")
+        for a in reversed(trail):
+            print(f"  #{a.audit_id} {timestamp(a.at)} {a.actor} {a.action} {a.reason or ''}".rstrip())
+    return 0
+
+
+# audit -------------------------------------------------------------------------------------------------
+
+
+def cmd_audit_list(ctx: Context) -> int:
+    args = ctx.args
+    with connection(ctx.current_db()) as conn:
+        entries = audit.list_entries(
+            conn,
+            limit=args.limit,
+            before_id=args.before,
+            actor=args.actor,
+            action=args.action,
+            execution_id=inputs.parse_id(args.execution) if args.execution else None,
+        )
+    if args.json:
+        emit_json([asdict(a) for a in entries])
+        return 0
+    if not entries:
+        print("no audit entries")
+        return 0
+    rows = [
+        [
+            str(a.audit_id),
+            timestamp(a.at),
+            a.actor,
+            a.action,
+            f"{a.object_type}:{a.object_id}",
+            inputs.printable(a.reason or "", 50),
+        ]
+        for a in entries
+    ]
+    print(table(["ID", "AT", "ACTOR", "ACTION", "OBJECT", "REASON"], rows))
+    return 0
+
+
+def cmd_audit_verify(ctx: Context) -> int:
+    with connection(ctx.current_db()) as conn:
+        report = audit.verify_chain(conn)
+    if report.ok:
+        print(f"OK {report.rows} rows, head {report.head}")
+        return 0
+    raise CheckFailed(
+        f"audit chain broken at row {report.broken_at}: {report.problem}"
+        f" ({report.rows} rows before it are intact)",
+        hint="the row was changed outside c1console; investigate with your DBA",
+    )
+
+
+# errors ------------------------------------------------------------------------------------------------
+
+
+def cmd_errors(ctx: Context) -> int:
+    if ctx.args.json:
+        print(errors.render_json())
+    else:
+        print(errors.render_text(errors.language()), end="")
+    return 0
+
+
+# parser ------------------------------------------------------------------------------------------------
+
+
+def _common() -> argparse.ArgumentParser:
+    common = Parser(add_help=False)
+    common.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS, help="TOML config file")
+    common.add_argument(
+        "--database-url",
+        metavar="URL",
+        default=argparse.SUPPRESS,
+        help="PostgreSQL URL (else C1_DATABASE_URL, the config file, or the embedded server)",
+    )
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="where the embedded PostgreSQL keeps its data (else C1_DATA_DIR)",
+    )
+    return common
+
+
+def build_parser() -> Parser:
+    common = _common()
+    parser = Parser(
+        prog="c1console",
+        parents=[common],
+        description="Operator console for batch-job operations reliability.",
+    )
+    groups = parser.add_subparsers(dest="group", metavar="COMMAND", parser_class=Parser)
+
+    def group(name: str, help_text: str) -> Any:
+        sub = groups.add_parser(name, help=help_text, parents=[common])
+        return sub.add_subparsers(dest="command", metavar="ACTION", required=True, parser_class=Parser)
+
+    def command(where: Any, name: str, handler: Handler, help_text: str) -> Parser:
+        sub = where.add_parser(name, help=help_text, parents=[common], description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    db = group("db", "schema migrations")
+    command(db, "upgrade", cmd_db_upgrade, "apply pending migrations from sql/")
+    command(db, "status", cmd_db_status, "which database, server and schema version, pending migrations")
+
+    ex = group("exec", "batch executions")
+    p = command(ex, "list", cmd_exec_list, "list executions, newest first")
+    p.add_argument("--status", help="READY, RUNNING, SUCCESS, FAILED or STOPPED (comma-separated)")
+    p.add_argument("--job", action="append", help="only this job (repeatable)")
+    p.add_argument("--type", help="AUTO, MANUAL or REPLAY (comma-separated)")
+    p.add_argument("--since", help=f"business dates from this date on ({inputs.DATE_FORMS})")
+    p.add_argument("--limit", type=_positive_int, default=50, help="rows to show (default 50)")
+    p.add_argument("--before", type=_positive_int, help="page: only executions with a smaller id")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p = command(ex, "show", cmd_exec_show, "one execution: fields, error, units, events, log, audit")
+    p.add_argument("id", help="execution id")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    au = group("audit", "the append-only, hash-chained audit log")
+    p = command(au, "list", cmd_audit_list, "audit entries, newest first")
+    p.add_argument("--limit", type=_positive_int, default=50)
+    p.add_argument("--before", type=_positive_int, help="page: only entries with a smaller id")
+    p.add_argument("--actor", help="only this operator")
+    p.add_argument("--action", help="only this action, e.g. exec.replay")
+    p.add_argument("--execution", help="only entries about this execution")
+    p.add_argument("--json", action="store_true")
+    command(au, "verify", cmd_audit_verify, "recompute the hash chain; exit 1 at the first broken row")
+
+    p = groups.add_parser("errors", help="the error-code catalogue", parents=[common])
+    p.set_defaults(handler=cmd_errors)
+    p.add_argument("--json", action="store_true", help="both languages, machine-readable")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"'{inputs.printable(text)}' is not a positive whole number")
+    return int(text)
+
+
+# main --------------------------------------------------------------------------------------------------
+
+
+def _log_internal_error(exc: BaseException) -> Path | None:
+    try:
+        settings = load_settings()
+        path = settings.data_dir / "logs" / "c1console-errors.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {datetime.now().isoformat()} {' '.join(sys.argv)}\n")
+            fh.write("".join(traceback.format_exception(exc)))
+        return path
+    except Exception:
+        return None
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    ctx: Context | None = None
+    try:
+        args = parser.parse_args(argv)
+        handler: Handler | None = getattr(args, "handler", None)
+        if handler is None:
+            parser.print_help()
+            return 0
+        ctx = Context(args)
+        return handler(ctx)
+    except Problem as problem:
+        print(f"c1console: {problem}", file=sys.stderr)
+        return problem.exit_code
+    except (sa.exc.OperationalError, sa.exc.InterfaceError, psycopg.OperationalError) as exc:
+        url = ctx.db.url if ctx is not None and ctx._db is not None else "(not connected)"
+        problem = unavailable(url, exc)
+        print(f"c1console: {problem}", file=sys.stderr)
+        return problem.exit_code
+    except KeyboardInterrupt:
+        print("c1console: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        where = _log_internal_error(exc)
+        detail = str(exc).splitlines()[0] if str(exc) else ""
+        print(
+            f"c1console: internal error: {type(exc).__name__}: {detail}"
+            + (f" — details in {where}" if where else ""),
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+def main() -> None:
+    sys.exit(run())

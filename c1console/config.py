@@ -1,0 +1,147 @@
+"""Settings: command-line flags win over C1_* environment variables, which win over the config file.
+
+The config file is TOML: ``--config FILE``, else ``./c1console.toml``, else
+``<user config dir>/c1console.toml``.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from c1console.errors import BadInput
+
+CONFIG_NAME = "c1console.toml"
+ROLES = ("viewer", "operator", "approver", "admin")
+# Top-level keys of the config file; a typo is an error, not a silently ignored setting.
+KNOWN_KEYS = {
+    "database_url": str,
+    "data_dir": str,
+    "jobs": list,
+    "default_role": str,
+    "lease_timeout_seconds": (int, float),
+    "poll_interval_seconds": (int, float),
+    "language": str,
+    "alerts": dict,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str | None
+    data_dir: Path
+    config_path: Path | None
+    jobs: tuple[str, ...] = ()
+    default_role: str = "viewer"
+    lease_timeout_seconds: float = 30.0
+    poll_interval_seconds: float = 1.0
+    alerts: Mapping[str, Any] = field(default_factory=dict)
+
+
+def find_config_file(explicit: str | None, env: Mapping[str, str]) -> Path | None:
+    if explicit is not None or env.get("C1_CONFIG"):
+        path = Path(explicit or env["C1_CONFIG"]).expanduser()
+        if not path.is_file():
+            raise BadInput(f"config file {path} not found", hint="check the --config / C1_CONFIG path")
+        return path
+    for candidate in (
+        Path.cwd() / CONFIG_NAME,
+        Path(platformdirs.user_config_dir("c1console")) / CONFIG_NAME,
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise BadInput(
+            f"config file {path} is not valid TOML: {exc}", hint="fix the file and retry"
+        ) from None
+    except OSError as exc:
+        raise BadInput(f"cannot read config file {path}: {exc.strerror}") from None
+    for key, value in data.items():
+        expected = KNOWN_KEYS.get(key)
+        if expected is None:
+            known = ", ".join(sorted(KNOWN_KEYS))
+            raise BadInput(f"config file {path}: unknown setting '{key}'", hint=f"known settings: {known}")
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise BadInput(f"config file {path}: '{key}' has the wrong type ({type(value).__name__})")
+    return data
+
+
+def _positive(name: str, value: Any, source: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if not number > 0:
+        raise BadInput(f"{source}: {name} must be a positive number, not {value!r}")
+    return number
+
+
+def load_settings(
+    *,
+    config: str | None = None,
+    database_url: str | None = None,
+    data_dir: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Settings:
+    env = os.environ if env is None else env
+    path = find_config_file(config, env)
+    data = read_config_file(path) if path else {}
+    source = str(path) if path else "settings"
+    jobs = data.get("jobs", [])
+    if env.get("C1_JOBS"):
+        jobs = [name.strip() for name in env["C1_JOBS"].split(",") if name.strip()]
+    if not all(isinstance(name, str) and name for name in jobs):
+        raise BadInput(f"{source}: 'jobs' must be a list of module names, like [\"mypackage.jobs\"]")
+    role = env.get("C1_DEFAULT_ROLE") or data.get("default_role", "viewer")
+    if role not in ROLES:
+        raise BadInput(
+            f"{source}: default_role '{role}' is not a role", hint=f"use one of {', '.join(ROLES)}"
+        )
+    directory = (
+        data_dir or env.get("C1_DATA_DIR") or data.get("data_dir") or platformdirs.user_data_dir("c1console")
+    )
+    return Settings(
+        database_url=database_url or env.get("C1_DATABASE_URL") or data.get("database_url") or None,
+        data_dir=Path(directory).expanduser(),
+        config_path=path,
+        jobs=tuple(jobs),
+        default_role=role,
+        lease_timeout_seconds=_positive(
+            "lease_timeout_seconds",
+            env.get("C1_LEASE_TIMEOUT", data.get("lease_timeout_seconds", 30)),
+            source,
+        ),
+        poll_interval_seconds=_positive(
+            "poll_interval_seconds", data.get("poll_interval_seconds", 1.0), source
+        ),
+        alerts=data.get("alerts", {}),
+    )
+
+
+def operator_id() -> str:
+    """The OS login name: who is acting. Every manual act is recorded under it."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = ""
+    name = name.strip()
+    if not name or name == "system" or any(ch.isspace() for ch in name):
+        raise BadInput(
+            "cannot determine the operator's login name",
+            hint="run c1console as a named OS user (set LOGNAME/USER), never as an anonymous account",
+        )
+    return name

@@ -1,0 +1,104 @@
+"""Connecting to PostgreSQL: a server by URL, else the embedded one.
+
+The raw libpq URL is handed to psycopg untouched (so multi-host URLs and every libpq parameter work);
+SQLAlchemy only pools the connections. Passwords never leave this module unmasked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import psycopg
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from c1console.config import Settings
+from c1console.errors import BadInput, DatabaseUnavailable
+from c1console.store.embedded import embedded_url
+
+CONNECT_TIMEOUT_SECONDS = 5
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@?#]*):(?P<pw>[^@/?#]*)@")
+_PARAM_PASSWORD = re.compile(r"(?P<head>(?:^|[\s?&])password=)(?P<pw>'(?:[^'\\]|\\.)*'|[^\s&]*)")
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ***."""
+    masked = _URL_PASSWORD.sub(lambda m: f"{m['head']}:***@" if m["pw"] else m[0], url)
+    return _PARAM_PASSWORD.sub(lambda m: f"{m['head']}***", masked)
+
+
+@dataclass(frozen=True)
+class Database:
+    engine: Engine
+    url: str
+    embedded: bool
+
+    @property
+    def display(self) -> str:
+        where = "embedded PostgreSQL, " if self.embedded else ""
+        return f"{where}{mask_url(self.url)}"
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def resolve_url(settings: Settings) -> tuple[str, bool]:
+    if settings.database_url:
+        url = settings.database_url.strip()
+        if not re.match(r"^postgres(ql)?://", url):
+            raise BadInput(
+                f"database URL '{mask_url(url)}' is not a PostgreSQL URL",
+                hint="use postgresql://user:password@host:5432/dbname",
+            )
+        return url, False
+    return embedded_url(settings.data_dir), True
+
+
+def open_database(settings: Settings, *, check: bool = True) -> Database:
+    url, embedded = resolve_url(settings)
+    engine = sa.create_engine(
+        "postgresql+psycopg://",
+        creator=lambda: psycopg.connect(
+            url, connect_timeout=CONNECT_TIMEOUT_SECONDS, application_name="c1console"
+        ),
+        pool_pre_ping=True,
+        pool_size=5,
+        max_overflow=10,
+    )
+    db = Database(engine=engine, url=url, embedded=embedded)
+    if check:
+        with connection(db):
+            pass
+    return db
+
+
+def unavailable(db_url: str, exc: BaseException) -> DatabaseUnavailable:
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    detail = reason[0] if reason else type(exc).__name__
+    detail = mask_url(detail)
+    return DatabaseUnavailable(
+        f"database {mask_url(db_url)} is unreachable: {detail}",
+        hint="check that PostgreSQL is running and the URL (--database-url / C1_DATABASE_URL) is right",
+    )
+
+
+@contextmanager
+def connection(db: Database) -> Iterator[Connection]:
+    """A pooled connection; connection failures become DatabaseUnavailable (exit 3)."""
+    try:
+        conn = db.engine.connect()
+    except (sa.exc.OperationalError, sa.exc.InterfaceError, psycopg.OperationalError) as exc:
+        raise unavailable(db.url, exc) from None
+    with conn:
+        yield conn
+
+
+@contextmanager
+def transaction(db: Database, actor: str) -> Iterator[Connection]:
+    """One transaction acting as ``actor``: the database's triggers record that name on every event."""
+    with connection(db) as conn, conn.begin():
+        conn.execute(sa.text("SELECT set_config('c1.actor', :actor, true)"), {"actor": actor})
+        yield conn

@@ -1,0 +1,214 @@
+"""Reading executions: the paged list, one execution in full, its units, events and logs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+STATUSES = ("READY", "RUNNING", "SUCCESS", "FAILED", "STOPPED")
+TERMINAL = ("SUCCESS", "FAILED", "STOPPED")
+RUN_TYPES = ("AUTO", "MANUAL", "REPLAY")
+REPLAY_KINDS = ("FULL", "RANGE", "SINGLE")
+
+
+@dataclass(frozen=True)
+class Execution:
+    execution_id: int
+    job_id: str
+    run_type: str
+    status: str
+    business_date_from: date
+    business_date_to: date
+    targets: list[str] | None
+    replay_kind: str | None
+    replay_of: int | None
+    resumed_from: int | None
+    scheduled_for: datetime | None
+    requested_by: str
+    reason: str | None
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    runner_id: str | None
+    stop_requested_at: datetime | None
+    stop_requested_by: str | None
+    stop_reason: str | None
+    error_code: str | None
+    error_summary: str | None
+    units_total: int
+    units_done: int
+    units_failed: int
+
+    @property
+    def operator_id(self) -> str | None:
+        """The operator behind this execution (the spec's mandatory field), if it was a manual act."""
+        return None if self.run_type == "AUTO" else self.requested_by
+
+
+@dataclass(frozen=True)
+class Unit:
+    business_date: date
+    target_key: str
+    status: str
+    error_code: str | None
+    message: str | None
+    traceback: str | None
+    attempts: int
+    started_at: datetime | None
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Event:
+    event_id: int
+    from_status: str | None
+    to_status: str
+    at: datetime
+    actor: str
+    error_code: str | None
+    message: str | None
+
+
+@dataclass(frozen=True)
+class LogLine:
+    log_id: int
+    at: datetime
+    level: str
+    business_date: date | None
+    target_key: str | None
+    message: str
+
+
+def _table(name: str, cls: type) -> sa.TableClause:
+    return sa.table(name, *(sa.column(f.name) for f in fields(cls)), schema="c1")
+
+
+EXECUTION = _table("execution", Execution)
+_UNIT = _table("execution_unit", Unit)
+_EVENT = _table("execution_event", Event)
+_LOG = _table("execution_log", LogLine)
+
+
+def _rows(conn: Connection, query: sa.Select, cls: type) -> list[Any]:
+    return [cls(**row._mapping) for row in conn.execute(query)]
+
+
+def list_executions(
+    conn: Connection,
+    *,
+    statuses: Sequence[str] = (),
+    job_ids: Sequence[str] = (),
+    run_types: Sequence[str] = (),
+    since: date | None = None,
+    until: date | None = None,
+    text: str | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[Execution]:
+    """Newest first, keyset-paged by execution_id so the millionth row costs what the first does."""
+    c = EXECUTION.c
+    query = sa.select(*EXECUTION.c).order_by(c.execution_id.desc()).limit(limit)
+    if statuses:
+        query = query.where(c.status.in_(list(statuses)))
+    if job_ids:
+        query = query.where(c.job_id.in_(list(job_ids)))
+    if run_types:
+        query = query.where(c.run_type.in_(list(run_types)))
+    if since is not None:
+        query = query.where(c.business_date_to >= since)
+    if until is not None:
+        query = query.where(c.business_date_from <= until)
+    if before_id is not None:
+        query = query.where(c.execution_id < before_id)
+    if text:
+        pattern = f"%{text}%"
+        query = query.where(
+            sa.or_(
+                c.job_id.ilike(pattern),
+                c.error_code.ilike(pattern),
+                c.requested_by.ilike(pattern),
+                c.reason.ilike(pattern),
+                sa.cast(c.execution_id, sa.Text) == text,
+            )
+        )
+    return _rows(conn, query, Execution)
+
+
+def get_execution(conn: Connection, execution_id: int, *, for_update: bool = False) -> Execution | None:
+    query = sa.select(*EXECUTION.c).where(EXECUTION.c.execution_id == execution_id)
+    if for_update:
+        query = query.with_for_update()
+    found = _rows(conn, query, Execution)
+    return found[0] if found else None
+
+
+def units(conn: Connection, execution_id: int, *, limit: int = 500) -> list[Unit]:
+    """Failed units first, then in business order."""
+    c = _UNIT.c
+    failed_first = sa.case((c.status == "FAILED", 0), (c.status == "RUNNING", 1), else_=2)
+    query = (
+        sa.select(*_UNIT.c)
+        .where(sa.column("execution_id") == execution_id)
+        .order_by(failed_first, c.business_date, c.target_key)
+        .limit(limit)
+    )
+    return _rows(conn, query, Unit)
+
+
+def events(conn: Connection, execution_id: int) -> list[Event]:
+    query = sa.select(*_EVENT.c).where(sa.column("execution_id") == execution_id).order_by(_EVENT.c.event_id)
+    return _rows(conn, query, Event)
+
+
+def log_lines(conn: Connection, execution_id: int, *, limit: int = 500) -> list[LogLine]:
+    query = (
+        sa.select(*_LOG.c)
+        .where(sa.column("execution_id") == execution_id)
+        .order_by(_LOG.c.log_id.desc())
+        .limit(limit)
+    )
+    return list(reversed(_rows(conn, query, LogLine)))
+
+
+def related(conn: Connection, execution: Execution) -> list[Execution]:
+    """The chain around an execution: what it replays or resumes, and what replayed or resumed it."""
+    c = EXECUTION.c
+    links = [c.replay_of == execution.execution_id, c.resumed_from == execution.execution_id]
+    for parent in (execution.replay_of, execution.resumed_from):
+        if parent is not None:
+            links.append(c.execution_id == parent)
+    query = sa.select(*EXECUTION.c).where(sa.or_(*links)).order_by(c.execution_id)
+    return _rows(conn, query, Execution)
+
+
+@dataclass(frozen=True)
+class ResultCounts:
+    applied: int
+    still_active: int
+    superseded_by_it: int
+
+
+def result_counts(conn: Connection, execution_id: int) -> ResultCounts:
+    row = conn.execute(
+        sa.text(
+            """
+            SELECT count(*) AS applied,
+                   count(*) FILTER (WHERE is_active) AS still_active,
+                   (SELECT count(*) FROM c1.result old
+                      JOIN c1.result new ON old.superseded_by = new.result_id
+                     WHERE new.execution_id = :id) AS superseded_by_it
+              FROM c1.result WHERE execution_id = :id
+            """
+        ),
+        {"id": execution_id},
+    ).one()
+    return ResultCounts(**row._mapping)
+
+
+def known_job_ids(conn: Connection) -> list[str]:
+    return list(conn.execute(sa.text("SELECT job_id FROM c1.job ORDER BY job_id")).scalars())

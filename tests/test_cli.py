@@ -1,0 +1,148 @@
+"""The command line as an operator meets it: one-line errors, documented exit codes, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import psycopg
+import pytest
+
+from c1console.cli import run
+from tests.rawsql import add_execution, add_result, move
+
+
+def c1(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The real entry point in a child process, as an operator's shell would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "c1console", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_unreachable_database_masks_the_password() -> None:
+    result = c1("exec", "list", "--database-url", "postgresql://u:secret@127.0.0.1:1/x")
+    assert result.returncode == 3
+    assert "secret" not in result.stderr + result.stdout
+    assert "u:***@127.0.0.1:1/x" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_date_is_one_line_exit_2(cli_env: str) -> None:
+    result = c1("exec", "list", "--since", "yesterdayish")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert "yesterdayish" in result.stderr and "YYYY-MM-DD" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["exec", "list", "--status", "DONE"], "--status"),
+        (["exec", "list", "--job", "nope"], "unknown job"),
+        (["exec", "show", "999"], "does not exist"),
+        (["exec", "show", "abc"], "not an id"),
+        (["exec", "list", "--limit", "0"], "positive"),
+        (["exec", "frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_exit_2(
+    cli_env: str, capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+) -> None:
+    code = run(argv)
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert needle in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_not_a_postgres_url(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["exec", "list", "--database-url", "mysql://root:pw@h/db"]) == 2
+    err = capsys.readouterr().err
+    assert "pw" not in err and "not a PostgreSQL URL" in err
+
+
+def test_malformed_config_file(cli_env: str, tmp_path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "c1console.toml").write_text("database_url = [unclosed\n")
+    assert run(["exec", "list"]) == 2
+    err = capsys.readouterr().err
+    assert "not valid TOML" in err and len(err.strip().splitlines()) == 1
+    (tmp_path / "c1console.toml").write_text('databse_url = "postgresql://x"\n')
+    assert run(["exec", "list"]) == 2
+    assert "unknown setting 'databse_url'" in capsys.readouterr().err
+
+
+def test_exec_list_and_show(
+    cli_env: str, raw: psycopg.Connection, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ok = add_execution(raw)
+    move(raw, ok, "RUNNING")
+    add_result(raw, ok)
+    move(raw, ok, "SUCCESS")
+    failed = add_execution(raw, "ingest")
+    move(raw, failed, "RUNNING")
+    raw.execute(
+        "UPDATE c1.execution SET status = 'FAILED', ended_at = now(), error_code = 'C1-INP-001',"
+        " error_summary = 'price file missing' WHERE execution_id = %s",
+        (failed,),
+    )
+
+    assert run(["exec", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "✖ FAILED" in out and "✔ SUCCESS" in out and "C1-INP-001" in out
+
+    assert run(["exec", "list", "--status", "failed", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [e["execution_id"] for e in listed] == [failed]
+
+    assert run(["exec", "list", "--job", "valuation", "--json"]) == 0
+    assert [e["execution_id"] for e in json.loads(capsys.readouterr().out)] == [ok]
+
+    assert run(["exec", "show", str(failed)]) == 0
+    shown = capsys.readouterr().out
+    assert "Input data missing" in shown and "action:" in shown and "price file missing" in shown
+    assert "READY → RUNNING" in shown
+
+    assert run(["exec", "show", str(ok), "--json"]) == 0
+    detail = json.loads(capsys.readouterr().out)
+    assert detail["results"]["applied"] == 1
+    assert [ev["to_status"] for ev in detail["events"]] == ["READY", "RUNNING", "SUCCESS"]
+    for field in (
+        "execution_id",
+        "job_id",
+        "run_type",
+        "started_at",
+        "ended_at",
+        "status",
+        "error_code",
+        "operator_id",
+    ):
+        assert field in detail["execution"]
+
+
+def test_paging_is_by_id(cli_env: str, raw: psycopg.Connection, capsys: pytest.CaptureFixture[str]) -> None:
+    ids = [add_execution(raw) for _ in range(5)]
+    assert run(["exec", "list", "--limit", "2", "--before", str(ids[3]), "--json"]) == 0
+    assert [e["execution_id"] for e in json.loads(capsys.readouterr().out)] == [ids[2], ids[1]]
+
+
+def test_errors_command(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("C1_LANG", "ko")
+    assert run(["errors"]) == 0
+    assert "입력 데이터 누락" in capsys.readouterr().out
+    assert run(["errors", "--json"]) == 0
+    catalogue = json.loads(capsys.readouterr().out)
+    first = next(c for c in catalogue if c["code"] == "C1-INP-001")
+    assert first["title"]["en"] == "Input data missing"
+
+
+def test_help_everywhere() -> None:
+    for argv in (["--help"], ["exec", "--help"], ["exec", "list", "--help"], ["audit", "verify", "--help"]):
+        result = c1(*argv)
+        assert result.returncode == 0 and "usage:" in result.stdout, argv
