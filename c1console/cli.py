@@ -12,7 +12,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -22,8 +22,11 @@ import sqlalchemy as sa
 from c1console import errors, inputs, ops
 from c1console.config import load_settings, operator_id
 from c1console.errors import BadInput, CheckFailed, Problem
+from c1console.jobs import Registry, load_jobs
 from c1console.presentation import date_range, duration, status_label, table, timestamp
 from c1console.store import audit, executions, migrations
+from c1console.store import jobs as jobs_store
+from c1console.store import operators as operators_store
 from c1console.store.engine import Database, connection, open_database, unavailable
 
 EXIT_INTERNAL = 5
@@ -51,6 +54,7 @@ class Context:
             data_dir=getattr(args, "data_dir", None),
         )
         self._db: Database | None = None
+        self._registry: Registry | None = None
 
     @property
     def db(self) -> Database:
@@ -71,8 +75,19 @@ class Context:
     def operator(self) -> str:
         return operator_id()
 
+    def registry(self) -> Registry:
+        if self._registry is None:
+            self._registry = load_jobs(self.settings.jobs)
+        return self._registry
+
     def session(self) -> ops.Session:
-        return ops.Session(db=self.current_db(), settings=self.settings, operator=self.operator())
+        return ops.Session(
+            db=self.current_db(),
+            settings=self.settings,
+            operator=self.operator(),
+            registry=self.registry(),
+            read_only=bool(getattr(self.args, "read_only", False)),
+        )
 
     def close(self) -> None:
         if self._db is not None:
@@ -324,6 +339,209 @@ def cmd_errors(ctx: Context) -> int:
     return 0
 
 
+# writes: confirmation ------------------------------------------------------------------------------------
+
+
+def confirm(ctx: Context, what: str) -> None:
+    """Shows what will happen; asks on a terminal, needs --yes otherwise. Declining writes nothing."""
+    print(what)
+    if getattr(ctx.args, "yes", False):
+        return
+    if not sys.stdin.isatty():
+        raise BadInput("not confirmed", hint="add --yes to confirm in a non-interactive run")
+    answer = input("proceed? [y/N] ").strip().lower()
+    if answer not in ("y", "yes"):
+        raise BadInput("cancelled by the operator; nothing was written")
+
+
+def _report(ctx: Context, outcome: ops.Created | ops.Preview, label: str) -> int:
+    if isinstance(outcome, ops.Preview):
+        print(f"dry run, nothing written: {outcome.describe()}")
+        return 0
+    print(f"execution {outcome.execution_id} created ({label}): {outcome.preview.describe()}")
+    return 0
+
+
+def _preview_then(ctx: Context, plan: Callable[[bool], ops.Created | ops.Preview], label: str) -> int:
+    preview = plan(True)
+    assert isinstance(preview, ops.Preview)
+    if ctx.args.dry_run:
+        return _report(ctx, preview, label)
+    confirm(ctx, f"will create: {preview.describe()}")
+    return _report(ctx, plan(False), label)
+
+
+def _dates(args: argparse.Namespace) -> tuple[Any, Any]:
+    start = inputs.parse_date(args.date_from, "--from") if args.date_from else None
+    end = inputs.parse_date(args.date_to, "--to") if args.date_to else None
+    return start, end
+
+
+# jobs ----------------------------------------------------------------------------------------------------
+
+
+def cmd_jobs_list(ctx: Context) -> int:
+    registry = ctx.registry()
+    session = ctx.session()
+    if len(registry):
+        ops.sync_jobs(session)
+    with connection(session.db) as conn:
+        rows = jobs_store.list_jobs(conn)
+    now = datetime.now().astimezone()
+    if ctx.args.json:
+        emit_json(
+            [
+                asdict(r)
+                | {"registered_here": r.job_id in registry, "next_fire": _next_fire(registry, r.job_id, now)}
+                for r in rows
+            ]
+        )
+        return 0
+    if not rows:
+        print('no jobs; name the modules that register them in the config: jobs = ["package.module"]')
+        return 0
+    table_rows = []
+    for r in rows:
+        definition = registry.get(r.job_id)
+        targets = len(definition.targets_for(date.today())) if definition else 0
+        table_rows.append(
+            [
+                r.job_id,
+                r.title,
+                r.schedule_cron or "manual",
+                r.timezone,
+                "" if r.paused else (timestamp(_next_fire(registry, r.job_id, now)) or "-"),
+                "PAUSED" if r.paused else "active",
+                f"#{r.last_execution_id} {status_label(r.last_status)}" if r.last_status else "",
+                str(targets) if definition else "not registered here",
+            ]
+        )
+    headers = ["JOB", "TITLE", "SCHEDULE", "TZ", "NEXT FIRE", "STATE", "LAST", "TARGETS"]
+    print(table(headers, table_rows))
+    return 0
+
+
+def _next_fire(registry: Registry, job_id: str, now: datetime) -> datetime | None:
+    definition = registry.get(job_id)
+    if definition is None or definition.trigger is None:
+        return None
+    return definition.trigger.get_next_fire_time(None, now)
+
+
+def cmd_jobs_pause(ctx: Context) -> int:
+    ops.set_job_paused(ctx.session(), ctx.args.job, True, ctx.args.reason)
+    print(f"job {ctx.args.job} paused: no schedule fires until resumed")
+    return 0
+
+
+def cmd_jobs_resume(ctx: Context) -> int:
+    ops.set_job_paused(ctx.session(), ctx.args.job, False, ctx.args.reason)
+    print(f"job {ctx.args.job} resumed: schedule fires again")
+    return 0
+
+
+def cmd_jobs_trigger(ctx: Context) -> int:
+    session = ctx.session()
+    start, end = _dates(ctx.args)
+    return _preview_then(
+        ctx,
+        lambda dry: ops.trigger(
+            session,
+            ctx.args.job,
+            date_from=start,
+            date_to=end,
+            targets=ctx.args.target,
+            reason=ctx.args.reason,
+            dry_run=dry,
+        ),
+        "MANUAL",
+    )
+
+
+# exec writes ---------------------------------------------------------------------------------------------
+
+
+def cmd_exec_stop(ctx: Context) -> int:
+    session = ctx.session()
+    execution_id = inputs.parse_id(ctx.args.id)
+    inputs.parse_reason(ctx.args.reason)
+    confirm(ctx, f"will stop execution {execution_id}")
+    after = ops.stop(session, execution_id, ctx.args.reason)
+    if after == "STOPPED":
+        print(f"execution {execution_id} STOPPED (it had not started)")
+    else:
+        print(f"stop of execution {execution_id} requested: it stops at its next unit boundary")
+    return 0
+
+
+def cmd_exec_resume(ctx: Context) -> int:
+    session = ctx.session()
+    execution_id = inputs.parse_id(ctx.args.id)
+    return _preview_then(
+        ctx, lambda dry: ops.resume(session, execution_id, ctx.args.reason, dry_run=dry), "resume"
+    )
+
+
+def cmd_exec_replay(ctx: Context) -> int:
+    args = ctx.args
+    session = ctx.session()
+    start, end = _dates(args)
+    of = inputs.parse_id(args.of) if args.of else None
+    return _preview_then(
+        ctx,
+        lambda dry: ops.replay(
+            session,
+            reason=args.reason,
+            job_id=args.job,
+            full=args.full,
+            date_from=start,
+            date_to=end,
+            target=args.target,
+            of=of,
+            failed_only=args.failed_only,
+            dry_run=dry,
+        ),
+        "REPLAY",
+    )
+
+
+# operators -----------------------------------------------------------------------------------------------
+
+
+def cmd_operators_list(ctx: Context) -> int:
+    with connection(ctx.current_db()) as conn:
+        rows = operators_store.list_operators(conn)
+    print(f"default role for anyone else: {ctx.settings.default_role}")
+    if rows:
+        print(
+            table(
+                ["OPERATOR", "ROLE", "GRANTED BY", "AT"], [[r[0], r[1], r[2], timestamp(r[3])] for r in rows]
+            )
+        )  # type: ignore[arg-type]
+    return 0
+
+
+def cmd_operators_grant(ctx: Context) -> int:
+    previous = ops.grant(ctx.session(), ctx.args.login, ctx.args.role, ctx.args.reason)
+    print(f"{ctx.args.login}: {previous or ctx.settings.default_role} -> {ctx.args.role}")
+    return 0
+
+
+def cmd_operators_revoke(ctx: Context) -> int:
+    previous = ops.grant(ctx.session(), ctx.args.login, "viewer", ctx.args.reason)
+    print(f"{ctx.args.login}: {previous or ctx.settings.default_role} -> viewer")
+    return 0
+
+
+# runner --------------------------------------------------------------------------------------------------
+
+
+def cmd_runner(ctx: Context) -> int:
+    from c1console.scheduler.service import run_headless
+
+    return run_headless(ctx.current_db(), ctx.registry(), ctx.settings, workers=ctx.args.workers)
+
+
 # parser ------------------------------------------------------------------------------------------------
 
 
@@ -380,6 +598,60 @@ def build_parser() -> Parser:
     p.add_argument("id", help="execution id")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
+    p = command(ex, "stop", cmd_exec_stop, "stop an execution (READY: at once; RUNNING: at its next unit)")
+    p.add_argument("id", help="execution id")
+    _write_options(p, reason_required=True, dry_run=False)
+    p = command(
+        ex, "resume", cmd_exec_resume, "new execution of the units a STOPPED/FAILED one did not finish"
+    )
+    p.add_argument("id", help="execution id")
+    _write_options(p, reason_required=False)
+    p = command(
+        ex,
+        "replay",
+        cmd_exec_replay,
+        "re-run under a new execution; old results are kept, inactive, and superseded",
+    )
+    p.add_argument("--job", help="the job to replay")
+    p.add_argument("--full", action="store_true", help="FULL: the job's whole recorded period")
+    p.add_argument("--from", dest="date_from", help="RANGE / SINGLE: first business date")
+    p.add_argument("--to", dest="date_to", help="RANGE / SINGLE: last business date")
+    p.add_argument("--target", help="SINGLE: one account / portfolio (all its dates unless --from/--to)")
+    p.add_argument("--of", help="replay an earlier execution's units")
+    p.add_argument("--failed-only", action="store_true", help="with --of: only units that did not succeed")
+    _write_options(p, reason_required=True)
+
+    jb = group("jobs", "batch jobs and their schedules")
+    p = command(jb, "list", cmd_jobs_list, "jobs, schedules, next fire, paused flag, last execution")
+    p.add_argument("--json", action="store_true")
+    for name, handler, text in (
+        ("pause", cmd_jobs_pause, "stop a job's schedule fires (AUTO)"),
+        ("resume", cmd_jobs_resume, "restart a paused job's schedule fires"),
+    ):
+        p = command(jb, name, handler, text)
+        p.add_argument("job")
+        _write_options(p, reason_required=True, dry_run=False)
+    p = command(jb, "trigger", cmd_jobs_trigger, "run a job now (MANUAL) for dates and targets")
+    p.add_argument("job")
+    p.add_argument("--from", dest="date_from", help="first business date (default: the last business day)")
+    p.add_argument("--to", dest="date_to", help="last business date (default: --from)")
+    p.add_argument("--target", action="append", help="only this target (repeatable; default: all)")
+    _write_options(p, reason_required=False)
+
+    op = group("operators", "who may do what (viewer, operator, approver, admin)")
+    command(op, "list", cmd_operators_list, "operators and roles")
+    p = command(op, "grant", cmd_operators_grant, "give a login a role (admin only)")
+    p.add_argument("login")
+    p.add_argument("role", help="viewer, operator, approver or admin")
+    p.add_argument("--reason")
+    p = command(op, "revoke", cmd_operators_revoke, "make a login a viewer (admin only)")
+    p.add_argument("login")
+    p.add_argument("--reason")
+
+    p = groups.add_parser("runner", help="run a headless runner (SIGTERM: graceful stop)", parents=[common])
+    p.set_defaults(handler=cmd_runner)
+    p.add_argument("--workers", type=_positive_int, default=4, help="executions run at once (default 4)")
+
     au = group("audit", "the append-only, hash-chained audit log")
     p = command(au, "list", cmd_audit_list, "audit entries, newest first")
     p.add_argument("--limit", type=_positive_int, default=50)
@@ -394,6 +666,13 @@ def build_parser() -> Parser:
     p.set_defaults(handler=cmd_errors)
     p.add_argument("--json", action="store_true", help="both languages, machine-readable")
     return parser
+
+
+def _write_options(p: argparse.ArgumentParser, *, reason_required: bool, dry_run: bool = True) -> None:
+    p.add_argument("--reason", required=reason_required, help="why (recorded in the audit log)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    if dry_run:
+        p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
 
 
 def _positive_int(text: str) -> int:

@@ -20,6 +20,7 @@ from c1console.errors import BadInput
 
 CONFIG_NAME = "c1console.toml"
 ROLES = ("viewer", "operator", "approver", "admin")
+CHANNELS = ("email", "slack", "webhook")
 # Top-level keys of the config file; a typo is an error, not a silently ignored setting.
 KNOWN_KEYS = {
     "database_url": str,
@@ -43,6 +44,11 @@ class Settings:
     lease_timeout_seconds: float = 30.0
     poll_interval_seconds: float = 1.0
     alerts: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def channels(self) -> list[str]:
+        """The alert channels configured (each gets its own outbox row per event)."""
+        return [name for name in CHANNELS if name in self.alerts]
 
 
 def find_config_file(explicit: str | None, env: Mapping[str, str]) -> Path | None:

@@ -7,31 +7,71 @@ commit. A refusal raises a Problem (BadInput exit 2, Refused exit 4) and writes 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy.engine import Connection
 
-from c1console.config import Settings
-from c1console.store import audit, migrations
-from c1console.store.engine import Database, transaction
+from c1console import planning
+from c1console.config import ROLES, Settings
+from c1console.errors import BadInput, Refused
+from c1console.inputs import parse_reason, printable
+from c1console.jobs import JobDefinition, Registry
+from c1console.store import audit, executions, jobs, lifecycle, migrations, operators, outbox
+from c1console.store.engine import Database, connection, transaction
+from c1console.store.executions import Execution
+
+RANK = {role: n for n, role in enumerate(ROLES)}
 
 
-@dataclass(frozen=True)
+@dataclass
 class Session:
-    """Who acts, on which database."""
+    """Who acts, on which database, with which jobs."""
 
     db: Database
     settings: Settings
     operator: str
+    registry: Registry = field(default_factory=Registry)
+    read_only: bool = False
+    _role: str | None = None
+
+    @property
+    def role(self) -> str:
+        if self.read_only:
+            return "viewer"
+        if self._role is None:
+            with connection(self.db) as conn:
+                self._role = operators.role_of(conn, self.operator) or self.settings.default_role
+        return self._role
+
+    def can(self, needed: str) -> bool:
+        return RANK[self.role] >= RANK[needed]
+
+
+def require(session: Session, needed: str, doing: str) -> None:
+    if not session.can(needed):
+        raise Refused(
+            f"{session.operator} is {session.role} and cannot {doing}",
+            hint=f"this needs the {needed} role; an admin can grant it with c1console operators grant",
+        )
 
 
 @contextmanager
 def acting(session: Session) -> Iterator[Connection]:
-    """One audited transaction as the session's operator."""
+    """One transaction as the session's operator (the triggers record that name on every event)."""
     with transaction(session.db, session.operator) as conn:
         yield conn
+
+
+def sync_jobs(session: Session) -> None:
+    """Makes sure every registered job has its row (the runner does this too, at start)."""
+    specs = [
+        jobs.JobSpec(d.job_id, d.title, d.schedule, d.timezone, d.definition_hash) for d in session.registry
+    ]
+    with transaction(session.db, "system") as conn:
+        jobs.sync(conn, specs)
 
 
 def upgrade_schema(session: Session) -> list[migrations.Migration]:
@@ -48,3 +88,447 @@ def upgrade_schema(session: Session) -> list[migrations.Migration]:
                 details={"applied": [f"{m.version:03d}_{m.name}" for m in done]},
             )
     return done
+
+
+# Executions: what a new one would run -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an action will do, shown before it is confirmed (and all a dry run does)."""
+
+    job_id: str
+    run_type: str
+    replay_kind: str | None
+    units: list[planning.UnitKey]
+    supersedes: int
+    replay_of: int | None = None
+    resumed_from: int | None = None
+    targets: list[str] | None = None
+
+    @property
+    def date_from(self) -> date:
+        return planning.span(self.units)[0]
+
+    @property
+    def date_to(self) -> date:
+        return planning.span(self.units)[1]
+
+    def describe(self) -> str:
+        kind = f"{self.run_type}" + (f" {self.replay_kind}" if self.replay_kind else "")
+        targets = len(planning.targets_of(self.units))
+        return (
+            f"{kind} of {self.job_id}: {len(self.units)} unit(s), {self.date_from}..{self.date_to}, "
+            f"{targets} target(s); {self.supersedes} active result(s) would be superseded (kept, inactive)"
+        )
+
+
+@dataclass(frozen=True)
+class Created:
+    execution_id: int
+    preview: Preview
+
+
+def _execution(conn: Connection, execution_id: int, *, for_update: bool = False) -> Execution:
+    found = executions.get_execution(conn, execution_id, for_update=for_update)
+    if found is None:
+        raise BadInput(f"execution {execution_id} does not exist", hint="see c1console exec list")
+    return found
+
+
+def _job(session: Session, job_id: str) -> JobDefinition:
+    return session.registry.require(job_id)
+
+
+def _preview(
+    conn: Connection,
+    job: JobDefinition,
+    run_type: str,
+    units: list[planning.UnitKey],
+    *,
+    replay_kind: str | None = None,
+    replay_of: int | None = None,
+    resumed_from: int | None = None,
+    all_targets: bool = False,
+) -> Preview:
+    return Preview(
+        job_id=job.job_id,
+        run_type=run_type,
+        replay_kind=replay_kind,
+        units=units,
+        supersedes=executions.active_results_on(conn, job.job_id, units),
+        replay_of=replay_of,
+        resumed_from=resumed_from,
+        targets=None if all_targets else planning.targets_of(units),
+    )
+
+
+def _create(conn: Connection, session: Session, preview: Preview, reason: str | None) -> int:
+    start, end = planning.span(preview.units)
+    execution_id = lifecycle.create(
+        conn,
+        lifecycle.NewExecution(
+            job_id=preview.job_id,
+            run_type=preview.run_type,
+            business_date_from=start,
+            business_date_to=end,
+            targets=preview.targets,
+            requested_by=session.operator,
+            units=preview.units,
+            reason=reason,
+            replay_kind=preview.replay_kind,
+            replay_of=preview.replay_of,
+            resumed_from=preview.resumed_from,
+        ),
+    )
+    assert execution_id is not None  # only AUTO fires can conflict
+    return execution_id
+
+
+def _audit_execution(
+    conn: Connection,
+    session: Session,
+    action: str,
+    execution_id: int,
+    reason: str | None,
+    preview: Preview | None = None,
+    **details: object,
+) -> None:
+    if preview is not None:
+        details = {
+            "job_id": preview.job_id,
+            "units": len(preview.units),
+            "dates": f"{preview.date_from}..{preview.date_to}",
+            "targets": preview.targets,
+            "supersedes": preview.supersedes,
+            "replay_kind": preview.replay_kind,
+            **details,
+        }
+    audit.append(
+        conn,
+        actor=session.operator,
+        action=action,
+        object_type="execution",
+        object_id=str(execution_id),
+        execution_id=execution_id,
+        reason=reason,
+        details=details,
+    )
+
+
+def _alert(
+    conn: Connection, session: Session, event: str, execution_id: int, job_id: str, **details: object
+) -> None:
+    outbox.enqueue(
+        conn,
+        event=event,
+        channels=session.settings.channels,
+        dedupe_key=f"{event}:{execution_id}",
+        job_id=job_id,
+        execution_id=execution_id,
+        details={"by": session.operator, **details},
+    )
+
+
+# Trigger -------------------------------------------------------------------------------------------------
+
+
+def trigger(
+    session: Session,
+    job_id: str,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    targets: Sequence[str] | None = None,
+    reason: str | None = None,
+    dry_run: bool = False,
+) -> Created | Preview:
+    """A MANUAL execution: by default the job's latest business day before today, all targets."""
+    job = _job(session, job_id)
+    reason = parse_reason(reason, required=False)
+    if not dry_run:
+        require(session, "operator", "trigger a job")
+    default_day = job.calendar.previous(date.today())
+    start = date_from or date_to or default_day
+    end = date_to or start
+    units = planning.plan_range(job, start, end, list(targets) if targets else None)
+    sync_jobs(session)
+    with acting(session) as conn:
+        preview = _preview(conn, job, "MANUAL", units, all_targets=not targets)
+        if dry_run:
+            return preview
+        execution_id = _create(conn, session, preview, reason)
+        _audit_execution(conn, session, "exec.trigger", execution_id, reason, preview)
+    return Created(execution_id, preview)
+
+
+# Replay --------------------------------------------------------------------------------------------------
+
+
+def replay(
+    session: Session,
+    *,
+    reason: str | None,
+    job_id: str | None = None,
+    full: bool = False,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    target: str | None = None,
+    of: int | None = None,
+    failed_only: bool = False,
+    dry_run: bool = False,
+) -> Created | Preview:
+    """A REPLAY execution: FULL (the job's whole recorded period), RANGE (dates), SINGLE (one target), or
+    of an earlier execution (all its units, or only those that did not succeed). Existing results are kept;
+    the new ones supersede them."""
+    checked_reason = parse_reason(reason, required=not dry_run)
+    if not dry_run:
+        require(session, "operator", "replay")
+        sync_jobs(session)
+    with acting(session) as conn:
+        preview = _plan_replay(
+            conn,
+            session,
+            job_id=job_id,
+            full=full,
+            date_from=date_from,
+            date_to=date_to,
+            target=target,
+            of=of,
+            failed_only=failed_only,
+        )
+        if dry_run:
+            return preview
+        execution_id = _create(conn, session, preview, checked_reason)
+        _audit_execution(conn, session, "exec.replay", execution_id, checked_reason, preview, replay_of=of)
+        _alert(
+            conn,
+            session,
+            "replay_started",
+            execution_id,
+            preview.job_id,
+            reason=checked_reason,
+            kind=preview.replay_kind,
+            units=len(preview.units),
+        )
+    return Created(execution_id, preview)
+
+
+def _plan_replay(
+    conn: Connection,
+    session: Session,
+    *,
+    job_id: str | None,
+    full: bool,
+    date_from: date | None,
+    date_to: date | None,
+    target: str | None,
+    of: int | None,
+    failed_only: bool,
+) -> Preview:
+    if of is not None:
+        if job_id is not None or full or target is not None or date_from or date_to:
+            raise BadInput(
+                "--of replays an execution's own units", hint="do not combine it with --job/--full/dates"
+            )
+        source = _execution(conn, of)
+        if source.status in ("READY", "RUNNING"):
+            raise Refused(f"execution {of} is {source.status}", hint="stop it or wait for it to finish first")
+        job = _job(session, source.job_id)
+        units = executions.unsucceeded_units(conn, of) if failed_only else _all_units(conn, of)
+        if not units:
+            raise Refused(f"execution {of} has no units that did not succeed", hint="nothing to replay")
+        kind = "SINGLE" if len(planning.targets_of(units)) == 1 else "RANGE"
+        return _preview(conn, job, "REPLAY", units, replay_kind=kind, replay_of=of)
+    if failed_only:
+        raise BadInput("--failed-only goes with --of ID")
+    if job_id is None:
+        raise BadInput("a replay needs --job JOB (or --of ID)")
+    job = _job(session, job_id)
+    if full:
+        if target is not None or date_from or date_to:
+            raise BadInput(
+                "--full replays the whole period", hint="do not combine it with --from/--to/--target"
+            )
+        period = executions.job_period(conn, job.job_id)
+        if period is None:
+            raise Refused(f"job {job.job_id} has no recorded period to replay", hint="trigger it first")
+        return _preview(
+            conn, job, "REPLAY", planning.plan_range(job, *period, None), replay_kind="FULL", all_targets=True
+        )
+    if target is not None:
+        if date_from or date_to:
+            start, end = date_from or date_to, date_to or date_from
+            assert start is not None and end is not None
+            units = planning.plan_range(job, start, end, [target])
+        else:
+            days = executions.target_dates(conn, job.job_id, target)
+            if not days:
+                planning.plan_range(job, *_recent(job), [target])  # refuses an unknown target clearly
+                raise Refused(
+                    f"target '{printable(target)}' of {job.job_id} has no results yet",
+                    hint="give --from/--to to run it for chosen dates",
+                )
+            units = [(d, target) for d in days]
+        return _preview(conn, job, "REPLAY", units, replay_kind="SINGLE")
+    if date_from is None or date_to is None:
+        raise BadInput("a replay needs --full, --from D --to D, --target T or --of ID")
+    units = planning.plan_range(job, date_from, date_to, None)
+    return _preview(conn, job, "REPLAY", units, replay_kind="RANGE", all_targets=True)
+
+
+def _recent(job: JobDefinition) -> tuple[date, date]:
+    day = job.calendar.previous(date.today())
+    return day, day
+
+
+def _all_units(conn: Connection, execution_id: int) -> list[planning.UnitKey]:
+    return [(u.business_date, u.target_key) for u in executions.units(conn, execution_id, limit=10_000_000)]
+
+
+# Resume --------------------------------------------------------------------------------------------------
+
+
+def resume(
+    session: Session, execution_id: int, reason: str | None = None, *, dry_run: bool = False
+) -> Created | Preview:
+    """A new MANUAL execution, linked by resumed_from, for the units of a STOPPED or FAILED execution that
+    did not succeed."""
+    checked_reason = parse_reason(reason, required=False)
+    if not dry_run:
+        require(session, "operator", "resume an execution")
+    with acting(session) as conn:
+        source = _execution(conn, execution_id, for_update=True)
+        if source.status not in ("STOPPED", "FAILED"):
+            raise Refused(f"execution {execution_id} is {source.status}; only STOPPED or FAILED ones resume")
+        earlier = executions.resumes_of(conn, execution_id)
+        if earlier:
+            raise Refused(
+                f"execution {execution_id} was already resumed by #{earlier[-1]}",
+                hint=f"resume #{earlier[-1]} instead if it did not finish",
+            )
+        job = _job(session, source.job_id)
+        units = executions.unsucceeded_units(conn, execution_id)
+        if not units:
+            raise Refused(f"execution {execution_id} has no unfinished units")
+        preview = _preview(conn, job, "MANUAL", units, resumed_from=execution_id)
+        if dry_run:
+            return preview
+        new_id = _create(conn, session, preview, checked_reason)
+        _audit_execution(
+            conn, session, "exec.resume", new_id, checked_reason, preview, resumed_from=execution_id
+        )
+        _alert(conn, session, "resumed", new_id, job.job_id, resumed_from=execution_id, reason=checked_reason)
+    return Created(new_id, preview)
+
+
+# Stop ----------------------------------------------------------------------------------------------------
+
+
+def stop(session: Session, execution_id: int, reason: str | None) -> str:
+    """READY stops at once; RUNNING stops at its next unit boundary. Returns 'STOPPED' or 'RUNNING'
+    (stop requested)."""
+    checked_reason = parse_reason(reason)
+    require(session, "operator", "stop an execution")
+    with acting(session) as conn:
+        found = _execution(conn, execution_id, for_update=True)
+        if found.status not in ("READY", "RUNNING"):
+            raise Refused(
+                f"execution {execution_id} is already {found.status}", hint="only READY or RUNNING stop"
+            )
+        if found.stop_requested_at is not None:
+            raise Refused(
+                f"a stop of execution {execution_id} was already requested by {found.stop_requested_by}"
+            )
+        after = lifecycle.request_stop(conn, execution_id, session.operator, checked_reason or "")
+        assert after is not None  # the row is locked and was READY or RUNNING
+        _audit_execution(
+            conn,
+            session,
+            "exec.stop",
+            execution_id,
+            checked_reason,
+            job_id=found.job_id,
+            status_before=found.status,
+        )
+        _alert(conn, session, "stopped", execution_id, found.job_id, reason=checked_reason)
+    return after
+
+
+# Jobs ----------------------------------------------------------------------------------------------------
+
+
+def set_job_paused(session: Session, job_id: str, paused: bool, reason: str | None) -> None:
+    """Pauses or resumes a job's schedule (AUTO firing); executions already made are not touched."""
+    checked_reason = parse_reason(reason)
+    verb = "pause" if paused else "resume"
+    require(session, "operator", f"{verb} a job")
+    sync_jobs(session)
+    with acting(session) as conn:
+        if jobs.get(conn, job_id, for_update=True) is None:
+            raise BadInput(f"unknown job '{printable(job_id)}'", hint="see c1console jobs list")
+        if not jobs.set_paused(conn, job_id, paused, session.operator, checked_reason or ""):
+            raise Refused(f"job {job_id} is already {'paused' if paused else 'running'}")
+        audit.append(
+            conn,
+            actor=session.operator,
+            action=f"job.{verb}",
+            object_type="job",
+            object_id=job_id,
+            reason=checked_reason,
+        )
+        outbox.enqueue(
+            conn,
+            event=f"job_{verb}d",
+            channels=session.settings.channels,
+            job_id=job_id,
+            dedupe_key=f"job_{verb}d:{job_id}:{audit_clock(conn)}",
+            details={"by": session.operator, "reason": checked_reason},
+        )
+
+
+def audit_clock(conn: Connection) -> str:
+    """A per-transaction token for dedupe keys of repeatable acts (pause, resume again later)."""
+    return str(conn.exec_driver_sql("SELECT txid_current()").scalar_one())
+
+
+# Operators -----------------------------------------------------------------------------------------------
+
+
+def grant(session: Session, operator_id: str, role: str, reason: str | None) -> str | None:
+    """Sets an operator's role (admin only). Returns the previous role."""
+    checked_reason = parse_reason(reason, required=False)
+    if role not in ROLES:
+        raise BadInput(f"'{printable(role)}' is not a role", hint=f"use one of {', '.join(ROLES)}")
+    if not operator_id.strip() or any(ch.isspace() or not ch.isprintable() for ch in operator_id):
+        raise BadInput(f"'{printable(operator_id)}' is not a login name")
+    require(session, "admin", "grant roles")
+    with acting(session) as conn:
+        previous = operators.set_role(conn, operator_id, role, session.operator)
+        audit.append(
+            conn,
+            actor=session.operator,
+            action="operator.grant",
+            object_type="operator",
+            object_id=operator_id,
+            reason=checked_reason,
+            details={"role": role, "previous": previous},
+        )
+    return previous
+
+
+def bootstrap_admin(db: Database, operator: str) -> None:
+    """The first operator on an empty operator table becomes admin (used by the demo and fresh installs)."""
+    with transaction(db, operator) as conn:
+        if operators.list_operators(conn):
+            return
+        operators.set_role(conn, operator, "admin", "system")
+        audit.append(
+            conn,
+            actor="system",
+            action="operator.grant",
+            object_type="operator",
+            object_id=operator,
+            reason="first operator of a new database",
+            details={"role": "admin", "previous": None},
+        )

@@ -212,3 +212,63 @@ def result_counts(conn: Connection, execution_id: int) -> ResultCounts:
 
 def known_job_ids(conn: Connection) -> list[str]:
     return list(conn.execute(sa.text("SELECT job_id FROM c1.job ORDER BY job_id")).scalars())
+
+
+def unsucceeded_units(conn: Connection, execution_id: int) -> list[tuple[date, str]]:
+    rows = conn.execute(
+        sa.text(
+            "SELECT business_date, target_key FROM c1.execution_unit"
+            " WHERE execution_id = :id AND status <> 'SUCCESS' ORDER BY business_date, target_key"
+        ),
+        {"id": execution_id},
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+def resumes_of(conn: Connection, execution_id: int) -> list[int]:
+    return list(
+        conn.execute(
+            sa.text("SELECT execution_id FROM c1.execution WHERE resumed_from = :id ORDER BY execution_id"),
+            {"id": execution_id},
+        ).scalars()
+    )
+
+
+def job_period(conn: Connection, job_id: str) -> tuple[date, date] | None:
+    """The business dates a job has ever run for."""
+    row = conn.execute(
+        sa.text(
+            "SELECT min(business_date_from), max(business_date_to) FROM c1.execution WHERE job_id = :job"
+        ),
+        {"job": job_id},
+    ).one()
+    return (row[0], row[1]) if row[0] is not None else None
+
+
+def target_dates(conn: Connection, job_id: str, target: str) -> list[date]:
+    """The business dates a target of a job has a result for."""
+    rows = conn.execute(
+        sa.text(
+            "SELECT DISTINCT business_date FROM c1.result WHERE job_id = :job AND target_key = :target"
+            " ORDER BY 1"
+        ),
+        {"job": job_id, "target": target},
+    )
+    return list(rows.scalars())
+
+
+def active_results_on(conn: Connection, job_id: str, units: Sequence[tuple[date, str]]) -> int:
+    """How many active results a run over these units would supersede."""
+    if not units:
+        return 0
+    return conn.execute(
+        sa.text(
+            """
+            SELECT count(*) FROM c1.result r
+              JOIN unnest(CAST(:dates AS date[]), CAST(:targets AS text[])) AS u(d, t)
+                ON r.business_date = u.d AND r.target_key = u.t
+             WHERE r.job_id = :job AND r.is_active
+            """
+        ),
+        {"job": job_id, "dates": [u[0] for u in units], "targets": [u[1] for u in units]},
+    ).scalar_one()

@@ -1,0 +1,57 @@
+"""Helpers for tests that run the real runner: sessions, waiting on conditions (never fixed sleeps)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TypeVar
+
+from c1console import ops
+from c1console.config import Settings, load_settings
+from c1console.jobs import Registry
+from c1console.store import executions
+from c1console.store.engine import Database, connection
+
+T = TypeVar("T")
+
+
+def wait_until(
+    predicate: Callable[[], T], timeout: float = 15.0, interval: float = 0.02, what: str = ""
+) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
+        time.sleep(interval)
+
+
+def runner_settings(db_url: str, **changes: object) -> Settings:
+    base = load_settings(database_url=db_url, data_dir="/tmp", env={})
+    return replace(base, lease_timeout_seconds=2.0, poll_interval_seconds=0.2, **changes)  # type: ignore[arg-type]
+
+
+def session(
+    db: Database, settings: Settings, registry: Registry, operator: str = "alice", role: str = "operator"
+) -> ops.Session:
+    return ops.Session(
+        db=db, settings=replace(settings, default_role=role), operator=operator, registry=registry
+    )
+
+
+def execution(db: Database, execution_id: int) -> executions.Execution:
+    with connection(db) as conn:
+        found = executions.get_execution(conn, execution_id)
+    assert found is not None
+    return found
+
+
+def wait_terminal(db: Database, execution_id: int, timeout: float = 20.0) -> executions.Execution:
+    return wait_until(
+        lambda: (e := execution(db, execution_id)).status in executions.TERMINAL and e,
+        timeout,
+        what=f"execution {execution_id} to finish",
+    )
