@@ -27,6 +27,7 @@ from c1console.presentation import date_range, duration, status_label, table, ti
 from c1console.store import audit, executions, migrations
 from c1console.store import jobs as jobs_store
 from c1console.store import operators as operators_store
+from c1console.store import outbox as outbox_store
 from c1console.store.engine import Database, connection, open_database, unavailable
 
 EXIT_INTERNAL = 5
@@ -533,7 +534,94 @@ def cmd_operators_revoke(ctx: Context) -> int:
     return 0
 
 
-# runner --------------------------------------------------------------------------------------------------
+# alerts --------------------------------------------------------------------------------------------------
+
+NOTIFICATION_STATUSES = ("PENDING", "SENT", "FAILED")
+
+
+def cmd_alerts_list(ctx: Context) -> int:
+    statuses = (
+        inputs.parse_choice(ctx.args.status, NOTIFICATION_STATUSES, "--status") if ctx.args.status else []
+    )
+    with connection(ctx.current_db()) as conn:
+        rows = outbox_store.list_notifications(conn, statuses=statuses, limit=ctx.args.limit)
+    if ctx.args.json:
+        emit_json([asdict(r) for r in rows])
+        return 0
+    if not ctx.settings.channels:
+        print("no alert channels configured ([alerts.email], [alerts.slack], [alerts.webhook] in the config)")
+    if not rows:
+        print("no notifications")
+        return 0
+    table_rows = [
+        [
+            str(r.notification_id),
+            timestamp(r.created_at),
+            r.event,
+            r.channel,
+            r.job_id or "",
+            f"#{r.execution_id}" if r.execution_id else "",
+            r.status,
+            str(r.attempts),
+            timestamp(r.sent_at)
+            if r.sent_at
+            else (timestamp(r.next_attempt_at) if r.status == "PENDING" else ""),
+            inputs.printable(r.last_error or "", 60),
+        ]
+        for r in rows
+    ]
+    print(
+        table(
+            [
+                "ID",
+                "CREATED",
+                "EVENT",
+                "CHANNEL",
+                "JOB",
+                "EXEC",
+                "STATUS",
+                "TRIES",
+                "SENT/NEXT",
+                "LAST ERROR",
+            ],
+            table_rows,
+        )
+    )
+    return 0
+
+
+def cmd_alerts_test(ctx: Context) -> int:
+    from c1console.alerts.channels import DeliveryError
+    from c1console.alerts.dispatcher import send_test
+
+    channel = ctx.args.channel
+    if channel not in ctx.settings.channels:
+        raise BadInput(
+            f"channel {channel} is not configured", hint=f"add [alerts.{channel}] to the config file"
+        )
+    try:
+        send_test(ctx.settings.alerts, channel)
+    except DeliveryError as exc:
+        raise CheckFailed(f"test alert via {channel} failed: {exc}") from None
+    print(f"test alert sent via {channel}")
+    return 0
+
+
+# console, demo, runner ------------------------------------------------------------------------------------
+
+
+def cmd_console(ctx: Context) -> int:
+    from c1console.launch import run_console
+
+    return run_console(ctx.session(), no_runner=ctx.args.no_runner)
+
+
+def cmd_demo(ctx: Context) -> int:
+    from c1console.demo import command
+
+    return command.run(
+        ctx.settings, ctx.operator(), reset=ctx.args.reset, seed=ctx.args.seed, headless=ctx.args.headless
+    )
 
 
 def cmd_runner(ctx: Context) -> int:
@@ -568,8 +656,14 @@ def build_parser() -> Parser:
     parser = Parser(
         prog="c1console",
         parents=[common],
-        description="Operator console for batch-job operations reliability.",
+        description="Operator console for batch-job operations reliability. "
+        "With no command, opens the console.",
     )
+    parser.add_argument(
+        "--no-runner", action="store_true", help="open the console without an embedded runner"
+    )
+    parser.add_argument("--read-only", action="store_true", help="act as a viewer: look, change nothing")
+    parser.set_defaults(handler=cmd_console)
     groups = parser.add_subparsers(dest="group", metavar="COMMAND", parser_class=Parser)
 
     def group(name: str, help_text: str) -> Any:
@@ -600,12 +694,12 @@ def build_parser() -> Parser:
 
     p = command(ex, "stop", cmd_exec_stop, "stop an execution (READY: at once; RUNNING: at its next unit)")
     p.add_argument("id", help="execution id")
-    _write_options(p, reason_required=True, dry_run=False)
+    _write_options(p, dry_run=False)
     p = command(
         ex, "resume", cmd_exec_resume, "new execution of the units a STOPPED/FAILED one did not finish"
     )
     p.add_argument("id", help="execution id")
-    _write_options(p, reason_required=False)
+    _write_options(p)
     p = command(
         ex,
         "replay",
@@ -619,7 +713,7 @@ def build_parser() -> Parser:
     p.add_argument("--target", help="SINGLE: one account / portfolio (all its dates unless --from/--to)")
     p.add_argument("--of", help="replay an earlier execution's units")
     p.add_argument("--failed-only", action="store_true", help="with --of: only units that did not succeed")
-    _write_options(p, reason_required=True)
+    _write_options(p)
 
     jb = group("jobs", "batch jobs and their schedules")
     p = command(jb, "list", cmd_jobs_list, "jobs, schedules, next fire, paused flag, last execution")
@@ -630,13 +724,13 @@ def build_parser() -> Parser:
     ):
         p = command(jb, name, handler, text)
         p.add_argument("job")
-        _write_options(p, reason_required=True, dry_run=False)
+        _write_options(p, dry_run=False)
     p = command(jb, "trigger", cmd_jobs_trigger, "run a job now (MANUAL) for dates and targets")
     p.add_argument("job")
     p.add_argument("--from", dest="date_from", help="first business date (default: the last business day)")
     p.add_argument("--to", dest="date_to", help="last business date (default: --from)")
     p.add_argument("--target", action="append", help="only this target (repeatable; default: all)")
-    _write_options(p, reason_required=False)
+    _write_options(p)
 
     op = group("operators", "who may do what (viewer, operator, approver, admin)")
     command(op, "list", cmd_operators_list, "operators and roles")
@@ -648,9 +742,27 @@ def build_parser() -> Parser:
     p.add_argument("login")
     p.add_argument("--reason")
 
+    p = groups.add_parser(
+        "demo",
+        help="the demo: embedded PostgreSQL, demo jobs, history, live runner, console",
+        parents=[common],
+    )
+    p.set_defaults(handler=cmd_demo)
+    p.add_argument("--reset", action="store_true", help="start from an empty demo database")
+    p.add_argument("--seed", type=int, default=7, help="demo data seed (same seed, same history)")
+    p.add_argument("--headless", action="store_true", help="no console: print what happens")
+
     p = groups.add_parser("runner", help="run a headless runner (SIGTERM: graceful stop)", parents=[common])
     p.set_defaults(handler=cmd_runner)
     p.add_argument("--workers", type=_positive_int, default=4, help="executions run at once (default 4)")
+
+    al = group("alerts", "alert notifications (email, Slack, webhook) and their delivery")
+    p = command(al, "list", cmd_alerts_list, "notifications, newest first, with delivery status")
+    p.add_argument("--status", help="PENDING, SENT or FAILED (comma-separated)")
+    p.add_argument("--limit", type=_positive_int, default=50)
+    p.add_argument("--json", action="store_true")
+    p = command(al, "test", cmd_alerts_test, "send a test message on one channel; report success or why not")
+    p.add_argument("--channel", required=True, choices=["email", "slack", "webhook"])
 
     au = group("audit", "the append-only, hash-chained audit log")
     p = command(au, "list", cmd_audit_list, "audit entries, newest first")
@@ -668,8 +780,9 @@ def build_parser() -> Parser:
     return parser
 
 
-def _write_options(p: argparse.ArgumentParser, *, reason_required: bool, dry_run: bool = True) -> None:
-    p.add_argument("--reason", required=reason_required, help="why (recorded in the audit log)")
+def _write_options(p: argparse.ArgumentParser, *, dry_run: bool = True) -> None:
+    # ops decides whether a reason is required, the same for the console and the CLI
+    p.add_argument("--reason", help="why (recorded in the audit log; required for stop, replay, pause)")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     if dry_run:
         p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
@@ -702,10 +815,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     ctx: Context | None = None
     try:
         args = parser.parse_args(argv)
-        handler: Handler | None = getattr(args, "handler", None)
-        if handler is None:
-            parser.print_help()
-            return 0
+        handler: Handler = args.handler
         ctx = Context(args)
         return handler(ctx)
     except Problem as problem:

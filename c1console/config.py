@@ -16,11 +16,12 @@ from typing import Any
 
 import platformdirs
 
+from c1console.alerts.config import AlertSettings
+from c1console.alerts.config import parse as parse_alerts
 from c1console.errors import BadInput
 
 CONFIG_NAME = "c1console.toml"
 ROLES = ("viewer", "operator", "approver", "admin")
-CHANNELS = ("email", "slack", "webhook")
 # Top-level keys of the config file; a typo is an error, not a silently ignored setting.
 KNOWN_KEYS = {
     "database_url": str,
@@ -43,12 +44,12 @@ class Settings:
     default_role: str = "viewer"
     lease_timeout_seconds: float = 30.0
     poll_interval_seconds: float = 1.0
-    alerts: Mapping[str, Any] = field(default_factory=dict)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
     @property
     def channels(self) -> list[str]:
         """The alert channels configured (each gets its own outbox row per event)."""
-        return [name for name in CHANNELS if name in self.alerts]
+        return self.alerts.channels
 
 
 def find_config_file(explicit: str | None, env: Mapping[str, str]) -> Path | None:
@@ -134,7 +135,7 @@ def load_settings(
         poll_interval_seconds=_positive(
             "poll_interval_seconds", data.get("poll_interval_seconds", 1.0), source
         ),
-        alerts=data.get("alerts", {}),
+        alerts=parse_alerts(data.get("alerts", {}), env),
     )
 
 

@@ -17,17 +17,18 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 from apscheduler.executors.pool import ThreadPoolExecutor as APThreadPool
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from c1console import errors
+from c1console.alerts.dispatcher import Dispatcher
 from c1console.config import Settings
 from c1console.jobs import JobDefinition, Registry
 from c1console.scheduler.worker import SYSTEM, ExecutionWorker
 from c1console.store import audit, jobs, lifecycle, outbox, runners
 from c1console.store.engine import Database, transaction
+from c1console.store.listen import Listener
 
 log = logging.getLogger("c1console.runner")
 VERSION = "0.1.0"
@@ -92,7 +93,7 @@ class Runner:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
             timezone=UTC,
         )
-        self._listener: threading.Thread | None = None
+        self._listener: Listener | None = None
         self.started_at = datetime.now(UTC)
 
     # Life cycle -------------------------------------------------------------------------------------------
@@ -109,6 +110,9 @@ class Runner:
         self._housekeeping()
         every = max(0.5, self.lease_seconds / 3)
         self._scheduler.add_job(self._housekeeping, "interval", seconds=every, id="housekeeping")
+        if self.settings.channels:
+            dispatcher = Dispatcher(self.db, self.settings.alerts)
+            self._scheduler.add_job(dispatcher.run_safely, "interval", seconds=1, id="alerts")
         for definition in self.registry:
             if definition.trigger is not None and self.fire_schedules:
                 self._scheduler.add_job(
@@ -119,8 +123,14 @@ class Runner:
                     misfire_grace_time=60,
                 )
         self._scheduler.start()
-        self._listener = threading.Thread(target=self._listen, name="c1-listen", daemon=True)
-        self._listener.start()
+        self._listener = Listener(
+            self.db.url,
+            ["c1_execution"],
+            lambda _batch: self.wake(),
+            poll_seconds=self.poll_seconds,
+            on_idle=self.wake,
+            name=f"c1-listen-{self.runner_id}",
+        ).start()
         self.wake()
         log.info(
             "runner %s started (%d jobs, %d workers)", self.runner_id, len(self.registry), self.max_workers
@@ -145,7 +155,7 @@ class Runner:
         except Exception:
             log.exception("runner %s: could not record the stop", self.runner_id)
         if self._listener is not None:
-            self._listener.join(timeout=self.poll_seconds + 2)
+            self._listener.stop()
         self._stopped.set()
         log.info("runner %s stopped", self.runner_id)
 
@@ -210,27 +220,6 @@ class Runner:
         with self._lock:
             self._workers.pop(execution_id, None)
         threading.Thread(target=self.wake, daemon=True).start()
-
-    def _listen(self) -> None:
-        backoff = 0.5
-        while not self._closing.is_set():
-            try:
-                with psycopg.connect(self.db.url, autocommit=True, connect_timeout=5) as conn:
-                    conn.execute("LISTEN c1_execution")
-                    backoff = 0.5
-                    while not self._closing.is_set():
-                        woken = any(True for _ in conn.notifies(timeout=self.poll_seconds, stop_after=1))
-                        if woken:
-                            # drain whatever else arrived, then act once
-                            for _ in conn.notifies(timeout=0.02):
-                                pass
-                        self.wake()
-            except psycopg.Error as exc:
-                log.warning(
-                    "runner %s: listen connection lost (%s); retrying in %.1fs", self.runner_id, exc, backoff
-                )
-                self._closing.wait(backoff)
-                backoff = min(backoff * 2, 10)
 
     # Housekeeping -----------------------------------------------------------------------------------------
 

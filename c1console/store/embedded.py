@@ -51,3 +51,10 @@ def ensure_database(admin_url: str, database: str) -> None:
         if not exists:
             with contextlib.suppress(psycopg.errors.DuplicateDatabase):  # another process was first
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+
+
+def drop_database(data_dir: Path, database: str) -> None:
+    """Drops a database of the embedded server (the demo's --reset); never used on a configured server."""
+    server = _server(data_dir)
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))

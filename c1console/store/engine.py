@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from c1console.config import Settings
 from c1console.errors import BadInput, DatabaseUnavailable
-from c1console.store.embedded import embedded_url
+from c1console.store.embedded import DEFAULT_DATABASE, embedded_url
 
 CONNECT_TIMEOUT_SECONDS = 5
 _URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@?#]*):(?P<pw>[^@/?#]*)@")
@@ -45,7 +45,7 @@ class Database:
         self.engine.dispose()
 
 
-def resolve_url(settings: Settings) -> tuple[str, bool]:
+def resolve_url(settings: Settings, embedded_database: str = DEFAULT_DATABASE) -> tuple[str, bool]:
     if settings.database_url:
         url = settings.database_url.strip()
         if not re.match(r"^postgres(ql)?://", url):
@@ -54,11 +54,13 @@ def resolve_url(settings: Settings) -> tuple[str, bool]:
                 hint="use postgresql://user:password@host:5432/dbname",
             )
         return url, False
-    return embedded_url(settings.data_dir), True
+    return embedded_url(settings.data_dir, embedded_database), True
 
 
-def open_database(settings: Settings, *, check: bool = True) -> Database:
-    url, embedded = resolve_url(settings)
+def open_database(
+    settings: Settings, *, check: bool = True, embedded_database: str = DEFAULT_DATABASE
+) -> Database:
+    url, embedded = resolve_url(settings, embedded_database)
     engine = sa.create_engine(
         "postgresql+psycopg://",
         creator=lambda: psycopg.connect(

@@ -272,3 +272,16 @@ def active_results_on(conn: Connection, job_id: str, units: Sequence[tuple[date,
         ),
         {"job": job_id, "dates": [u[0] for u in units], "targets": [u[1] for u in units]},
     ).scalar_one()
+
+
+def by_ids(conn: Connection, ids: Sequence[int]) -> list[Execution]:
+    query = sa.select(*EXECUTION.c).where(EXECUTION.c.execution_id.in_(list(ids)))
+    return _rows(conn, query.order_by(EXECUTION.c.execution_id.desc()), Execution)
+
+
+def unit_counts(conn: Connection, execution_id: int) -> dict[str, int]:
+    rows = conn.execute(
+        sa.text("SELECT status, count(*) FROM c1.execution_unit WHERE execution_id = :id GROUP BY status"),
+        {"id": execution_id},
+    )
+    return {r[0]: r[1] for r in rows}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,3 +43,99 @@ def enqueue(
             "channels": list(channels),
         },
     ).rowcount
+
+
+@dataclass(frozen=True)
+class Notification:
+    notification_id: int
+    created_at: datetime
+    event: str
+    channel: str
+    dedupe_key: str
+    job_id: str | None
+    execution_id: int | None
+    details: dict[str, Any]
+    status: str
+    attempts: int
+    next_attempt_at: datetime
+    last_error: str | None
+    sent_at: datetime | None
+
+
+_COLUMNS = ", ".join(f.name for f in fields(Notification))
+
+
+def due(conn: Connection, limit: int = 200) -> list[Notification]:
+    """PENDING rows whose time has come, locked for this dispatcher; other dispatchers skip them."""
+    rows = conn.execute(
+        sa.text(
+            f"SELECT {_COLUMNS} FROM c1.notification"
+            " WHERE status = 'PENDING' AND next_attempt_at <= now()"
+            " ORDER BY notification_id LIMIT :limit FOR UPDATE SKIP LOCKED"
+        ),
+        {"limit": limit},
+    )
+    return [Notification(**row._mapping) for row in rows]
+
+
+def recently_sent(conn: Connection, *, event: str, channel: str, job_id: str | None, seconds: float) -> bool:
+    return bool(
+        conn.execute(
+            sa.text(
+                "SELECT EXISTS (SELECT 1 FROM c1.notification WHERE event = :event AND channel = :channel"
+                " AND job_id IS NOT DISTINCT FROM :job AND status = 'SENT'"
+                " AND sent_at > now() - make_interval(secs => :seconds))"
+            ),
+            {"event": event, "channel": channel, "job": job_id, "seconds": seconds},
+        ).scalar_one()
+    )
+
+
+def mark_sent(conn: Connection, ids: Sequence[int]) -> None:
+    conn.execute(
+        sa.text(
+            "UPDATE c1.notification SET status = 'SENT', sent_at = now(), attempts = attempts + 1"
+            " WHERE notification_id = ANY(:ids) AND status = 'PENDING'"
+        ),
+        {"ids": list(ids)},
+    )
+
+
+def mark_attempt_failed(
+    conn: Connection, ids: Sequence[int], *, error: str, max_attempts: int, backoff_seconds: float
+) -> None:
+    """Retries later with exponential backoff (capped at an hour); FAILED after the last attempt."""
+    conn.execute(
+        sa.text(
+            """
+            UPDATE c1.notification
+               SET attempts = attempts + 1,
+                   last_error = :error,
+                   status = CASE WHEN attempts + 1 >= :max THEN 'FAILED' ELSE 'PENDING' END,
+                   next_attempt_at = now() + make_interval(secs => least(3600, :backoff * 2 ^ attempts))
+             WHERE notification_id = ANY(:ids) AND status = 'PENDING'
+            """
+        ),
+        {"ids": list(ids), "error": error[:2000], "max": max_attempts, "backoff": backoff_seconds},
+    )
+
+
+def list_notifications(
+    conn: Connection, *, statuses: Sequence[str] = (), limit: int = 100, before_id: int | None = None
+) -> list[Notification]:
+    where = ["true"]
+    params: dict[str, Any] = {"limit": limit}
+    if statuses:
+        where.append("status = ANY(:statuses)")
+        params["statuses"] = list(statuses)
+    if before_id is not None:
+        where.append("notification_id < :before")
+        params["before"] = before_id
+    rows = conn.execute(
+        sa.text(
+            f"SELECT {_COLUMNS} FROM c1.notification WHERE {' AND '.join(where)}"
+            " ORDER BY notification_id DESC LIMIT :limit"
+        ),
+        params,
+    )
+    return [Notification(**row._mapping) for row in rows]

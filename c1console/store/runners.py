@@ -111,3 +111,9 @@ def record_missed(conn: Connection, job_id: str, times: list[datetime], detected
         ),
         {"job": job_id, "times": times, "by": detected_by},
     ).rowcount
+
+
+def live_count(conn: Connection) -> int:
+    return conn.execute(
+        sa.text("SELECT count(*) FROM c1.runner WHERE stopped_at IS NULL AND lease_expires_at > now()")
+    ).scalar_one()

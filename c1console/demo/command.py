@@ -1,0 +1,94 @@
+"""`c1console demo`: the embedded PostgreSQL, the demo jobs, seeded history, a live runner, the console."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from c1console import ops
+from c1console.config import Settings
+from c1console.demo import history
+from c1console.demo import jobs as demo_jobs
+from c1console.errors import BadInput
+from c1console.jobs import Registry
+from c1console.scheduler.runner import Runner
+from c1console.store import executions, migrations
+from c1console.store.embedded import drop_database
+from c1console.store.engine import Database, connection, open_database
+
+DEMO_DATABASE = "c1demo"
+log = logging.getLogger("c1console.demo")
+
+
+def open_demo_database(settings: Settings, *, reset: bool) -> Database:
+    if settings.database_url:
+        if reset:
+            raise BadInput(
+                "--reset only works on the embedded demo database",
+                hint="unset C1_DATABASE_URL / --database-url, or reset your own database yourself",
+            )
+        return open_database(settings)
+    if reset:
+        drop_database(settings.data_dir, DEMO_DATABASE)
+    return open_database(settings, embedded_database=DEMO_DATABASE)
+
+
+def prepare(settings: Settings, operator: str, *, reset: bool, seed: int) -> ops.Session:
+    db = open_demo_database(settings, reset=reset)
+    migrations.upgrade(db, operator)
+    ops.bootstrap_admin(db, operator)
+    registry = demo_jobs.register(Registry(), seed=seed)
+    session = ops.Session(db=db, settings=settings, operator=operator, registry=registry)
+    ops.sync_jobs(session)
+    return session
+
+
+def wait_terminal(db: Database, execution_id: int, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection(db) as conn:
+            found = executions.get_execution(conn, execution_id)
+        if found is None or found.status in executions.TERMINAL:
+            return
+        time.sleep(0.1)
+
+
+def seed_in_background(session: ops.Session) -> threading.Thread:
+    def seed() -> None:
+        try:
+            report = history.seed_history(session, lambda i: wait_terminal(session.db, i))
+            log.info("%s", report.describe())
+        except Exception:
+            log.exception("seeding the demo history failed")
+
+    thread = threading.Thread(target=seed, name="c1-demo-seed", daemon=True)
+    thread.start()
+    return thread
+
+
+def run_headless(session: ops.Session) -> int:
+    """No console (no terminal, or a log-watching operator): run, seed, print what happens; Ctrl-C stops."""
+    from c1console.scheduler.service import configure_logging
+
+    configure_logging()
+    runner = Runner(session.db, session.registry, session.settings).start()
+    try:
+        report = history.seed_history(session, lambda i: wait_terminal(session.db, i))
+        print(report.describe(), flush=True)
+        print("live runner firing the demo schedules; Ctrl-C to stop", flush=True)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runner.stop()
+    return 0
+
+
+def run(settings: Settings, operator: str, *, reset: bool, seed: int, headless: bool) -> int:
+    session = prepare(settings, operator, reset=reset, seed=seed)
+    if headless:
+        return run_headless(session)
+    from c1console.launch import run_console
+
+    return run_console(session, after_start=lambda _runner: seed_in_background(session))

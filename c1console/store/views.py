@@ -1,0 +1,151 @@
+"""What the console reads, behind one narrow boundary: every method opens its own short connection and
+returns plain dataclasses. Screens call these from thread workers; they never see SQL or a connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from c1console import errors
+from c1console.store import audit, executions, jobs, runners
+from c1console.store.engine import Database, connection
+from c1console.store.executions import Event, Execution, LogLine, ResultCounts, Unit
+
+PAGE = 100
+
+
+@dataclass(frozen=True)
+class ExecutionFilter:
+    statuses: tuple[str, ...] = ()
+    job_ids: tuple[str, ...] = ()
+    run_types: tuple[str, ...] = ()
+    since: date | None = None
+    until: date | None = None
+    text: str | None = None
+
+    def matches(self, e: Execution) -> bool:
+        """The same test the SQL applies, for rows that arrive live."""
+        if self.statuses and e.status not in self.statuses:
+            return False
+        if self.job_ids and e.job_id not in self.job_ids:
+            return False
+        if self.run_types and e.run_type not in self.run_types:
+            return False
+        if self.since and e.business_date_to < self.since:
+            return False
+        if self.until and e.business_date_from > self.until:
+            return False
+        if self.text:
+            needle = self.text.lower()
+            haystack = [e.job_id, e.error_code or "", e.requested_by, e.reason or ""]
+            return any(needle in h.lower() for h in haystack) or str(e.execution_id) == self.text
+        return True
+
+
+@dataclass(frozen=True)
+class ExecutionPage:
+    rows: list[Execution]
+    has_more: bool
+
+
+@dataclass(frozen=True)
+class ExecutionDetail:
+    execution: Execution
+    error: errors.ErrorCode | None
+    units: list[Unit]
+    events: list[Event]
+    logs: list[LogLine]
+    related: list[Execution]
+    results: ResultCounts
+    audit: list[audit.AuditEntry]
+    unit_counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunnerState:
+    leader_id: str | None
+    live_runners: int
+
+
+class ConsoleQueries:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def executions(
+        self, flt: ExecutionFilter, *, before_id: int | None = None, limit: int = PAGE
+    ) -> ExecutionPage:
+        with connection(self.db) as conn:
+            rows = executions.list_executions(
+                conn,
+                statuses=flt.statuses,
+                job_ids=flt.job_ids,
+                run_types=flt.run_types,
+                since=flt.since,
+                until=flt.until,
+                text=flt.text,
+                before_id=before_id,
+                limit=limit + 1,
+            )
+        return ExecutionPage(rows=rows[:limit], has_more=len(rows) > limit)
+
+    def executions_by_id(self, ids: Sequence[int]) -> list[Execution]:
+        if not ids:
+            return []
+        with connection(self.db) as conn:
+            return executions.by_ids(conn, ids)
+
+    def detail(self, execution_id: int) -> ExecutionDetail | None:
+        with connection(self.db) as conn:
+            found = executions.get_execution(conn, execution_id)
+            if found is None:
+                return None
+            units = executions.units(conn, execution_id)
+            return ExecutionDetail(
+                execution=found,
+                error=errors.lookup(found.error_code),
+                units=units,
+                events=executions.events(conn, execution_id),
+                logs=executions.log_lines(conn, execution_id),
+                related=executions.related(conn, found),
+                results=executions.result_counts(conn, execution_id),
+                audit=audit.list_entries(conn, execution_id=execution_id, limit=200),
+                unit_counts=executions.unit_counts(conn, execution_id),
+            )
+
+    def jobs(self) -> list[jobs.JobRow]:
+        with connection(self.db) as conn:
+            return jobs.list_jobs(conn)
+
+    def job_ids(self) -> list[str]:
+        with connection(self.db) as conn:
+            return executions.known_job_ids(conn)
+
+    def audit(
+        self,
+        *,
+        limit: int = PAGE,
+        before_id: int | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        execution_id: int | None = None,
+    ) -> list[audit.AuditEntry]:
+        with connection(self.db) as conn:
+            return audit.list_entries(
+                conn, limit=limit, before_id=before_id, actor=actor, action=action, execution_id=execution_id
+            )
+
+    def verify_audit(self) -> audit.ChainReport:
+        with connection(self.db) as conn:
+            return audit.verify_chain(conn)
+
+    def runner_state(self) -> RunnerState:
+        with connection(self.db) as conn:
+            held = runners.leader(conn)
+            live = runners.live_count(conn)
+        return RunnerState(leader_id=held[0] if held else None, live_runners=live)
+
+    def server_version(self) -> str:
+        with connection(self.db) as conn:
+            return str(conn.exec_driver_sql("SHOW server_version").scalar_one())
