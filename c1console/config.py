@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
@@ -32,6 +33,8 @@ KNOWN_KEYS = {
     "poll_interval_seconds": (int, float),
     "language": str,
     "alerts": dict,
+    "timezone": str,
+    "long_running_seconds": (int, float),
 }
 
 
@@ -45,6 +48,8 @@ class Settings:
     lease_timeout_seconds: float = 30.0
     poll_interval_seconds: float = 1.0
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    timezone: str = "UTC"  # for checklists: which calendar day and month an event falls in
+    long_running_seconds: float = 7200.0
 
     @property
     def channels(self) -> list[str]:
@@ -97,6 +102,16 @@ def _positive(name: str, value: Any, source: str) -> float:
     return number
 
 
+def _timezone(name: str, source: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BadInput(
+            f"{source}: unknown timezone '{name}'", hint="use an IANA name like Asia/Seoul"
+        ) from None
+    return name
+
+
 def load_settings(
     *,
     config: str | None = None,
@@ -136,6 +151,10 @@ def load_settings(
             "poll_interval_seconds", data.get("poll_interval_seconds", 1.0), source
         ),
         alerts=parse_alerts(data.get("alerts", {}), env),
+        timezone=_timezone(env.get("C1_TIMEZONE") or data.get("timezone", "UTC"), source),
+        long_running_seconds=_positive(
+            "long_running_seconds", data.get("long_running_seconds", 7200), source
+        ),
     )
 
 

@@ -200,6 +200,31 @@ def parse_schedule(job_id: str, cron: str, timezone: str) -> CronTrigger:
         ) from None
 
 
+def latest_fire(
+    trigger: CronTrigger, now: datetime, lookback: timedelta = timedelta(days=2)
+) -> datetime | None:
+    """The latest fire time of ``trigger`` at or before ``now``."""
+    fires = fire_times(trigger, now - lookback, now)
+    return fires[-1] if fires else None
+
+
+def fire_times(
+    trigger: CronTrigger, after: datetime, until: datetime, limit: int = 100_000
+) -> list[datetime]:
+    """Fire times in (after, until]."""
+    times: list[datetime] = []
+    previous = None
+    moment = after + timedelta(microseconds=1)
+    while len(times) < limit:
+        fire = trigger.get_next_fire_time(previous, moment)
+        if fire is None or fire > until:
+            break
+        if fire > after:
+            times.append(fire)
+        previous, moment = fire, fire + timedelta(microseconds=1)
+    return times
+
+
 class Registry:
     """The jobs this process knows, by id."""
 

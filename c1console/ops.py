@@ -7,6 +7,7 @@ commit. A refusal raises a Problem (BadInput exit 2, Refused exit 4) and writes 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,11 +16,12 @@ from datetime import date
 from sqlalchemy.engine import Connection
 
 from c1console import planning
+from c1console.checklists import Daily, Monthly, to_json
 from c1console.config import ROLES, Settings
 from c1console.errors import BadInput, Refused
 from c1console.inputs import parse_reason, printable
 from c1console.jobs import JobDefinition, Registry
-from c1console.store import audit, executions, jobs, lifecycle, migrations, operators, outbox
+from c1console.store import audit, executions, jobs, lifecycle, migrations, operators, outbox, reviews
 from c1console.store.engine import Database, connection, transaction
 from c1console.store.executions import Execution
 
@@ -532,3 +534,40 @@ def bootstrap_admin(db: Database, operator: str) -> None:
             reason="first operator of a new database",
             details={"role": "admin", "previous": None},
         )
+
+
+# Checklists ----------------------------------------------------------------------------------------------
+
+MIN_OVERRIDE_COMMENT = 15
+
+
+def sign_checklist(session: Session, checklist: Daily | Monthly, comment: str | None) -> int:
+    """Signs what the operator was shown (stored as a snapshot). With open items, the comment must say why."""
+    text = parse_reason(comment, required=True)
+    assert text is not None
+    open_items = checklist.open_items if isinstance(checklist, Daily) else checklist.still_open
+    if checklist.verdict != "OK" and len(text) < MIN_OVERRIDE_COMMENT:
+        raise BadInput(
+            f"the {checklist.period} checklist needs attention ({open_items} open item(s))",
+            hint=f"say in the comment why you sign it anyway (at least {MIN_OVERRIDE_COMMENT} characters)",
+        )
+    require(session, "operator", "sign a checklist")
+    kind = "DAILY" if isinstance(checklist, Daily) else "MONTHLY"
+    snapshot = to_json(checklist)
+    with acting(session) as conn:
+        signoff_id = reviews.add_signoff(conn, kind, checklist.period, session.operator, text, snapshot)
+        audit.append(
+            conn,
+            actor=session.operator,
+            action="checklist.sign",
+            object_type="checklist",
+            object_id=f"{kind.lower()}:{checklist.period}",
+            reason=text,
+            details={
+                "verdict": checklist.verdict,
+                "open_items": open_items,
+                "signoff_id": signoff_id,
+                "snapshot_sha256": hashlib.sha256(snapshot.encode()).hexdigest(),
+            },
+        )
+    return signoff_id

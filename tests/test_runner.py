@@ -10,7 +10,8 @@ import pytest
 
 from c1console import ops
 from c1console.errors import BadInput, Refused
-from c1console.scheduler.runner import Runner, fire_times
+from c1console.jobs import fire_times
+from c1console.scheduler.runner import Runner
 from c1console.store.engine import Database
 from tests.jobmods import testjobs
 from tests.runtime import execution, runner_settings, session, wait_terminal, wait_until

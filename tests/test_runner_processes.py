@@ -172,7 +172,7 @@ def test_missed_fires_are_recorded_not_run(db: Database, db_url: str, raw: psyco
     settings = runner_settings(db_url)
     registry = testjobs.build()
     raw.execute(
-        "INSERT INTO c1.job (job_id, title, definition_hash, schedule_cron, timezone, registered_at)"
+        "INSERT INTO c1.job (job_id, title, definition_hash, schedule_cron, timezone, schedule_since)"
         " VALUES ('flaky', 'Flaky', 'h', '0 6 * * 1-5', 'Asia/Seoul', now() - interval '3 days')"
     )
     runner = Runner(db, registry, settings).start()
@@ -197,3 +197,18 @@ def test_bad_job_module_is_one_line(tmp_path: Path, db_url: str, module: str) ->
     )
     assert result.returncode == 2
     assert "failed to import" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_fires_while_paused_are_not_missed(db: Database, db_url: str, raw: psycopg.Connection) -> None:
+    settings = runner_settings(db_url)
+    registry = testjobs.build()
+    alice = session(db, settings, registry)
+    raw.execute(
+        "INSERT INTO c1.job (job_id, title, definition_hash, schedule_cron, timezone, schedule_since)"
+        " VALUES ('flaky', 'Flaky', 'h', '0 6 * * 1-5', 'Asia/Seoul', now() - interval '3 days')"
+    )
+    ops.set_job_paused(alice, "flaky", True, "vendor outage all week")
+    ops.set_job_paused(alice, "flaky", False, "vendor back")
+    runner = Runner(db, registry, settings).start()
+    runner.stop()
+    assert raw.execute("SELECT count(*) FROM c1.missed_fire").fetchone()[0] == 0

@@ -52,6 +52,7 @@ def wait_terminal(db: Database, execution_id: int, timeout: float = 120.0) -> No
         if found is None or found.status in executions.TERMINAL:
             return
         time.sleep(0.1)
+    raise TimeoutError(f"execution {execution_id} did not finish in {timeout:.0f}s; is a runner running?")
 
 
 def seed_in_background(session: ops.Session) -> threading.Thread:

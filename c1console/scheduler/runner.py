@@ -19,12 +19,11 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor as APThreadPool
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
 
 from c1console import errors
 from c1console.alerts.dispatcher import Dispatcher
 from c1console.config import Settings
-from c1console.jobs import JobDefinition, Registry
+from c1console.jobs import JobDefinition, Registry, fire_times, latest_fire
 from c1console.scheduler.worker import SYSTEM, ExecutionWorker
 from c1console.store import audit, jobs, lifecycle, outbox, runners
 from c1console.store.engine import Database, transaction
@@ -35,31 +34,6 @@ VERSION = "0.1.0"
 MISSED_FIRE_GRACE = timedelta(seconds=60)
 MISSED_FIRE_LOOKBACK = timedelta(days=7)
 MAX_MISSED_PER_JOB = 500
-
-
-def latest_fire(
-    trigger: CronTrigger, now: datetime, lookback: timedelta = timedelta(days=2)
-) -> datetime | None:
-    """The latest fire time of ``trigger`` at or before ``now``."""
-    fires = fire_times(trigger, now - lookback, now)
-    return fires[-1] if fires else None
-
-
-def fire_times(
-    trigger: CronTrigger, after: datetime, until: datetime, limit: int = 100_000
-) -> list[datetime]:
-    """Fire times in (after, until]."""
-    times: list[datetime] = []
-    previous = None
-    moment = after + timedelta(microseconds=1)
-    while len(times) < limit:
-        fire = trigger.get_next_fire_time(previous, moment)
-        if fire is None or fire > until:
-            break
-        if fire > after:
-            times.append(fire)
-        previous, moment = fire, fire + timedelta(microseconds=1)
-    return times
 
 
 class Runner:

@@ -47,6 +47,9 @@ def sync(conn: Connection, specs: Iterable[JobSpec]) -> None:
             VALUES (:job_id, :title, :schedule_cron, :timezone, :definition_hash)
             ON CONFLICT (job_id) DO UPDATE
                SET title = EXCLUDED.title, schedule_cron = EXCLUDED.schedule_cron,
+                   schedule_since = CASE WHEN (c1.job.schedule_cron, c1.job.timezone)
+                                              IS DISTINCT FROM (EXCLUDED.schedule_cron, EXCLUDED.timezone)
+                                         THEN now() ELSE c1.job.schedule_since END,
                    timezone = EXCLUDED.timezone, definition_hash = EXCLUDED.definition_hash,
                    updated_at = now()
              WHERE (c1.job.title, c1.job.schedule_cron, c1.job.timezone, c1.job.definition_hash)
@@ -99,6 +102,7 @@ def set_paused(conn: Connection, job_id: str, paused: bool, operator: str, reaso
                    paused_by = CASE WHEN :paused THEN :op END,
                    paused_at = CASE WHEN :paused THEN now() END,
                    paused_reason = CASE WHEN :paused THEN :reason END,
+                   schedule_since = CASE WHEN :paused THEN schedule_since ELSE now() END,
                    updated_at = now()
              WHERE job_id = :job AND paused <> :paused
             RETURNING job_id

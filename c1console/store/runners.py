@@ -82,14 +82,14 @@ def leader(conn: Connection) -> tuple[str, datetime] | None:
 
 def fire_baseline(conn: Connection, job_id: str) -> datetime | None:
     """From when on a job's schedule fires are accounted for: its latest fired or missed schedule time, or
-    when it was registered."""
+    since its schedule was set or resumed (fires while paused were not missed)."""
     return conn.execute(
         sa.text(
             """
             SELECT greatest(
                 (SELECT max(scheduled_for) FROM c1.execution WHERE job_id = :job AND run_type = 'AUTO'),
                 (SELECT max(scheduled_for) FROM c1.missed_fire WHERE job_id = :job),
-                (SELECT registered_at FROM c1.job WHERE job_id = :job))
+                (SELECT schedule_since FROM c1.job WHERE job_id = :job))
             """
         ),
         {"job": job_id},
