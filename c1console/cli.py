@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -28,7 +29,8 @@ from c1console.store import audit, executions, migrations
 from c1console.store import jobs as jobs_store
 from c1console.store import operators as operators_store
 from c1console.store import outbox as outbox_store
-from c1console.store.engine import Database, connection, open_database, unavailable
+from c1console.store import results as results_store
+from c1console.store.engine import Database, connection, mask_url, open_database, unavailable
 
 EXIT_INTERNAL = 5
 Handler = Callable[["Context"], int]
@@ -506,6 +508,175 @@ def cmd_exec_replay(ctx: Context) -> int:
     )
 
 
+def cmd_exec_rollback(ctx: Context) -> int:
+    session = ctx.session()
+    execution_id = inputs.parse_id(ctx.args.id)
+    preview = ops.rollback(session, execution_id, ctx.args.reason, dry_run=True)
+    if ctx.args.dry_run:
+        print(f"dry run, nothing written: {preview.describe()}")
+        return 0
+    confirm(ctx, f"will do: {preview.describe()}")
+    done = ops.rollback(session, execution_id, ctx.args.reason)
+    print(f"rolled back: {done.describe()}")
+    for day, target in done.plan.skipped:
+        print(f"  left alone (superseded since): {day} {target}")
+    return 0
+
+
+# compensations and results -----------------------------------------------------------------------------
+
+
+def _read_payload(text: str) -> str:
+    if text.startswith("@"):
+        try:
+            return Path(text[1:]).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise BadInput(f"cannot read the payload file {text[1:]}: {exc.strerror}") from None
+    return text
+
+
+def _attachments(paths: list[str] | None) -> list[ops.Attachment]:
+    found = []
+    for name in paths or []:
+        path = Path(name)
+        try:
+            found.append(ops.Attachment(path.name, path.read_bytes()))
+        except OSError as exc:
+            raise BadInput(f"cannot read evidence file {name}: {exc.strerror}") from None
+    return found
+
+
+def cmd_comp_request(ctx: Context) -> int:
+    args = ctx.args
+    session = ctx.session()
+    comp_id = ops.request_compensation(
+        session,
+        job_id=args.job,
+        business_date=inputs.parse_date(args.date, "--date"),
+        target=args.target,
+        payload=_read_payload(args.payload),
+        reason=args.reason,
+        evidence_ref=args.evidence_ref,
+        attachments=_attachments(args.attach),
+    )
+    print(f"compensation {comp_id} requested; it waits for another operator with the approver role")
+    return 0
+
+
+def cmd_comp_decide(ctx: Context) -> int:
+    approve = ctx.args.command == "approve"
+    comp_id = inputs.parse_id(ctx.args.id, "compensation id")
+    result_id = ops.decide_compensation(ctx.session(), comp_id, approve=approve, note=ctx.args.note)
+    if approve:
+        print(f"compensation {comp_id} approved: result {result_id} is now the active result of its key")
+    else:
+        print(f"compensation {comp_id} rejected: nothing changed")
+    return 0
+
+
+def cmd_comp_list(ctx: Context) -> int:
+    statuses = (
+        tuple(inputs.parse_choice(ctx.args.status, ("PENDING", "APPROVED", "REJECTED"), "--status"))
+        if ctx.args.status
+        else ()
+    )
+    with connection(ctx.current_db()) as conn:
+        rows = results_store.list_compensations(conn, statuses=statuses)
+    if ctx.args.json:
+        emit_json([asdict(r) for r in rows])
+        return 0
+    if not rows:
+        print("no compensations")
+        return 0
+    print(
+        table(
+            ["ID", "KEY", "STATUS", "REQUESTED BY", "AT", "DECIDED BY", "REASON"],
+            [
+                [
+                    str(r.compensation_id),
+                    f"{r.job_id} {r.business_date} {r.target_key}",
+                    r.status,
+                    r.requested_by,
+                    timestamp(r.requested_at),
+                    r.decided_by or "",
+                    inputs.printable(r.reason, 50),
+                ]
+                for r in rows
+            ],
+        )
+    )
+    return 0
+
+
+def cmd_comp_show(ctx: Context) -> int:
+    comp_id = inputs.parse_id(ctx.args.id, "compensation id")
+    with connection(ctx.current_db()) as conn:
+        comp = results_store.get_compensation(conn, comp_id)
+        if comp is None:
+            raise BadInput(f"compensation {comp_id} does not exist", hint="see c1console comp list")
+        evidence = results_store.evidence_of(conn, comp_id)
+    if ctx.args.json:
+        emit_json({"compensation": asdict(comp), "evidence": [asdict(e) for e in evidence]})
+        return 0
+    print(f"compensation {comp.compensation_id}: {comp.status}")
+    print(f"  key:        {comp.job_id} {comp.business_date} {comp.target_key}")
+    print(f"  payload:    {json.dumps(comp.payload, ensure_ascii=False)}")
+    print(f"  requested:  {comp.requested_by} at {timestamp(comp.requested_at)}: {comp.reason}")
+    print(f"  evidence:   {comp.evidence_ref or ''}")
+    for e in evidence:
+        print(f"    #{e.evidence_id} {e.filename} {e.size_bytes} bytes sha256 {e.sha256}")
+    if comp.decided_by:
+        print(
+            f"  decided:    {comp.status.lower()} by {comp.decided_by} at {timestamp(comp.decided_at)}: "
+            f"{comp.decision_note or ''}"
+        )
+    return 0
+
+
+def cmd_comp_evidence(ctx: Context) -> int:
+    evidence_id = inputs.parse_id(ctx.args.id, "evidence id")
+    with connection(ctx.current_db()) as conn:
+        found = results_store.evidence_content(conn, evidence_id)
+    if found is None:
+        raise BadInput(f"evidence {evidence_id} does not exist", hint="see c1console comp show ID")
+    evidence, content = found
+    if ctx.args.output:
+        Path(ctx.args.output).write_bytes(content)
+        print(
+            f"wrote {evidence.filename} ({len(content)} bytes, sha256 {evidence.sha256}) to {ctx.args.output}"
+        )
+    else:
+        sys.stdout.buffer.write(content)
+    return 0
+
+
+def cmd_results_history(ctx: Context) -> int:
+    args = ctx.args
+    day = inputs.parse_date(args.date, "--date")
+    with connection(ctx.current_db()) as conn:
+        versions = results_store.history(conn, args.job, day, args.target)
+    if args.json:
+        emit_json([asdict(v) for v in versions])
+        return 0
+    if not versions:
+        print(f"no results for {args.job} {day} {args.target}")
+        return 0
+    rows = [
+        [
+            str(v.result_id),
+            "ACTIVE" if v.is_active else "",
+            f"#{v.execution_id} {v.run_type}" if v.execution_id else f"compensation {v.compensation_id}",
+            timestamp(v.created_at),
+            f"by {v.superseded_by}" if v.superseded_by else "",
+            inputs.printable(v.deactivated_reason or "", 40),
+            inputs.printable(json.dumps(v.payload, ensure_ascii=False), 40),
+        ]
+        for v in versions
+    ]
+    print(table(["RESULT", "", "WRITTEN BY", "AT", "SUPERSEDED", "DEACTIVATED", "PAYLOAD"], rows))
+    return 0
+
+
 # operators -----------------------------------------------------------------------------------------------
 
 
@@ -759,6 +930,48 @@ def build_parser() -> Parser:
     p.add_argument("--failed-only", action="store_true", help="with --of: only units that did not succeed")
     _write_options(p)
 
+    p = command(
+        ex,
+        "rollback",
+        cmd_exec_rollback,
+        "logical rollback: deactivate its results, bring back what they superseded",
+    )
+    p.add_argument("id", help="execution id")
+    _write_options(p)
+
+    cp = group("comp", "manual compensation under four-eyes approval")
+    p = command(cp, "request", cmd_comp_request, "request a manual correction of one result key")
+    p.add_argument("--job", required=True)
+    p.add_argument("--date", required=True, help="business date")
+    p.add_argument("--target", required=True, help="account / portfolio")
+    p.add_argument("--payload", required=True, help="the corrected result: a JSON object, or @FILE")
+    p.add_argument("--reason", help="why (required)")
+    p.add_argument("--evidence-ref", help="ticket or document reference")
+    p.add_argument("--attach", action="append", help="evidence file stored in the database (repeatable)")
+    for name, text in (
+        ("approve", "approve: the correction becomes the active result"),
+        ("reject", "reject: nothing changes"),
+    ):
+        p = command(cp, name, cmd_comp_decide, text + " (approver role, not the requester)")
+        p.add_argument("id", help="compensation id")
+        p.add_argument("--note", help="the decision's note (required to reject)")
+    p = command(cp, "list", cmd_comp_list, "compensations, newest first")
+    p.add_argument("--status", help="PENDING, APPROVED or REJECTED")
+    p.add_argument("--json", action="store_true")
+    p = command(cp, "show", cmd_comp_show, "one compensation with its evidence")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p = command(cp, "evidence", cmd_comp_evidence, "an evidence file, byte for byte")
+    p.add_argument("id", help="evidence id (see comp show)")
+    p.add_argument("-o", "--output", help="write to this file (default: standard output)")
+
+    rs = group("results", "result data: versions of a key")
+    p = command(rs, "history", cmd_results_history, "every version of one result key, oldest first")
+    p.add_argument("--job", required=True)
+    p.add_argument("--date", required=True)
+    p.add_argument("--target", required=True)
+    p.add_argument("--json", action="store_true")
+
     jb = group("jobs", "batch jobs and their schedules")
     p = command(jb, "list", cmd_jobs_list, "jobs, schedules, next fire, paused flag, last execution")
     p.add_argument("--json", action="store_true")
@@ -868,6 +1081,26 @@ def _log_internal_error(exc: BaseException) -> Path | None:
         return None
 
 
+def _log_refusal(problem: Problem, argv: Sequence[str] | None) -> None:
+    """The refusal log: every refused or invalid request, one line, in <data_dir>/logs/refusals.log."""
+    try:
+        settings = load_settings(env={k: v for k, v in os.environ.items() if k in ("C1_DATA_DIR",)})
+        path = settings.data_dir / "logs" / "refusals.log"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            who = operator_id()
+        except Problem:
+            who = "?"
+        words = " ".join(mask_url(a) for a in (argv if argv is not None else sys.argv[1:]))
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(
+                f"{datetime.now().astimezone().isoformat()} {who} exit={problem.exit_code} "
+                f"{inputs.printable(words, 300)} :: {problem}\n"
+            )
+    except Exception:
+        pass  # the refusal was already reported to the operator; a full disk must not turn it into a crash
+
+
 def run(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     ctx: Context | None = None
@@ -878,6 +1111,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         return handler(ctx)
     except Problem as problem:
         print(f"c1console: {problem}", file=sys.stderr)
+        _log_refusal(problem, argv)
         return problem.exit_code
     except (sa.exc.OperationalError, sa.exc.InterfaceError, psycopg.OperationalError) as exc:
         url = ctx.db.url if ctx is not None and ctx._db is not None else "(not connected)"

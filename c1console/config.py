@@ -35,6 +35,7 @@ KNOWN_KEYS = {
     "alerts": dict,
     "timezone": str,
     "long_running_seconds": (int, float),
+    "evidence_max_bytes": int,
 }
 
 
@@ -50,6 +51,7 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     timezone: str = "UTC"  # for checklists: which calendar day and month an event falls in
     long_running_seconds: float = 7200.0
+    evidence_max_bytes: int = 5 * 1024 * 1024
 
     @property
     def channels(self) -> list[str]:
@@ -154,6 +156,9 @@ def load_settings(
         timezone=_timezone(env.get("C1_TIMEZONE") or data.get("timezone", "UTC"), source),
         long_running_seconds=_positive(
             "long_running_seconds", data.get("long_running_seconds", 7200), source
+        ),
+        evidence_max_bytes=int(
+            _positive("evidence_max_bytes", data.get("evidence_max_bytes", 5 * 1024 * 1024), source)
         ),
     )
 

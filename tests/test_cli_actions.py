@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -132,6 +134,8 @@ def test_a_viewer_is_refused_with_exit_4(
     assert (
         count(raw, "SELECT count(*) FROM c1.execution") + count(raw, "SELECT count(*) FROM c1.audit_log") == 0
     )
+    refusals = (Path(os.environ["C1_DATA_DIR"]) / "logs" / "refusals.log").read_text().splitlines()
+    assert len(refusals) == 3 and "olga exit=4 jobs trigger noop" in refusals[0]
 
 
 def test_admin_grants_roles(

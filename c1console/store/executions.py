@@ -43,6 +43,9 @@ class Execution:
     units_total: int
     units_done: int
     units_failed: int
+    rolled_back_at: datetime | None = None
+    rolled_back_by: str | None = None
+    rolled_back_reason: str | None = None
 
     @property
     def operator_id(self) -> str | None:

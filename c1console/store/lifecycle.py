@@ -198,52 +198,62 @@ def commit_chunk(
 
 
 def apply_results(
-    conn: Connection, *, job_id: str, execution_id: int, rows: Sequence[tuple[date, str, dict[str, Any]]]
-) -> int:
-    """Inserts results and makes them the active version of their keys, deactivating what they supersede.
-    Three set-based statements: insert inactive, deactivate predecessors (pointing at successors), activate.
-    A per-job advisory lock serializes this step across executions, so two executions writing the same key
-    at once cannot both see the old version as current."""
+    conn: Connection,
+    *,
+    job_id: str,
+    rows: Sequence[tuple[date, str, dict[str, Any]]],
+    execution_id: int | None = None,
+    compensation_id: int | None = None,
+) -> list[int]:
+    """Inserts results (of an execution, or of an approved compensation) and makes them the active version
+    of their keys, deactivating exactly what they supersede, with a pointer to the successor. Three
+    set-based statements under a per-job advisory lock, so two writers of one key cannot both see the old
+    version as current. Returns the new result ids."""
+    source = "RUN" if execution_id is not None else "COMPENSATION"
     conn.execute(
         sa.text("SELECT pg_advisory_xact_lock(hashtext('c1.result'), hashtext(:job))"), {"job": job_id}
     )
+    new_ids = list(
+        conn.execute(
+            sa.text(
+                """
+                INSERT INTO c1.result (job_id, business_date, target_key, payload, source, execution_id,
+                                       compensation_id)
+                SELECT :job, d, t, p, :source, :execution_id, :compensation_id
+                  FROM unnest(CAST(:dates AS date[]), CAST(:targets AS text[]), CAST(:payloads AS jsonb[]))
+                       AS u(d, t, p)
+                RETURNING result_id
+                """
+            ),
+            {
+                "job": job_id,
+                "source": source,
+                "execution_id": execution_id,
+                "compensation_id": compensation_id,
+                "dates": [r[0] for r in rows],
+                "targets": [r[1] for r in rows],
+                "payloads": [json.dumps(r[2], default=str) for r in rows],
+            },
+        ).scalars()
+    )
+    by = f"execution {execution_id}" if execution_id is not None else f"compensation {compensation_id}"
     conn.execute(
         sa.text(
             """
-            WITH new AS (
-                INSERT INTO c1.result (job_id, business_date, target_key, payload, execution_id)
-                SELECT :job, d, t, p, :execution_id
-                  FROM unnest(CAST(:dates AS date[]), CAST(:targets AS text[]), CAST(:payloads AS jsonb[]))
-                       AS u(d, t, p)
-                RETURNING result_id, business_date, target_key)
             UPDATE c1.result old
                SET is_active = false, superseded_by = new.result_id, deactivated_at = now(),
-                   deactivated_reason = 'superseded by execution ' || :execution
-              FROM new
-             WHERE old.job_id = :job AND old.is_active
+                   deactivated_reason = 'superseded by ' || :by
+              FROM c1.result new
+             WHERE new.result_id = ANY(:ids) AND old.job_id = :job AND old.is_active
                AND old.business_date = new.business_date AND old.target_key = new.target_key
             """
         ),
-        {
-            "job": job_id,
-            "execution": str(execution_id),
-            "execution_id": execution_id,
-            "dates": [r[0] for r in rows],
-            "targets": [r[1] for r in rows],
-            "payloads": [json.dumps(r[2], default=str) for r in rows],
-        },
+        {"ids": new_ids, "job": job_id, "by": by},
     )
-    return conn.execute(
-        sa.text(
-            """
-            UPDATE c1.result SET is_active = true
-             WHERE execution_id = :execution_id AND NOT is_active AND deactivated_at IS NULL
-               AND (business_date, target_key) IN (
-                   SELECT * FROM unnest(CAST(:dates AS date[]), CAST(:targets AS text[])))
-            """
-        ),
-        {"execution_id": execution_id, "dates": [r[0] for r in rows], "targets": [r[1] for r in rows]},
-    ).rowcount
+    conn.execute(
+        sa.text("UPDATE c1.result SET is_active = true WHERE result_id = ANY(:ids)"), {"ids": new_ids}
+    )
+    return new_ids
 
 
 def record_units(conn: Connection, execution_id: int, outcomes: Sequence[UnitOutcome]) -> None:
