@@ -31,7 +31,6 @@ KNOWN_KEYS = {
     "default_role": str,
     "lease_timeout_seconds": (int, float),
     "poll_interval_seconds": (int, float),
-    "language": str,
     "alerts": dict,
     "timezone": str,
     "long_running_seconds": (int, float),
