@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from c1console import errors
 from c1console.errors import BadInput
+from c1console.inputs import printable
 from c1console.jobs import WEEKDAYS, fire_times, parse_schedule
 from c1console.presentation import date_range, human_duration
 from c1console.store import reviews
@@ -258,7 +259,9 @@ def parse_month(text: str | None, today: date | None = None) -> date:
         year, month = text.strip().split("-")
         return date(int(year), int(month), 1)
     except ValueError:
-        raise BadInput(f"--month: '{text}' is not a month", hint="use YYYY-MM, e.g. 2026-10") from None
+        raise BadInput(
+            f"--month: '{printable(text)}' is not a month", hint="use YYYY-MM, e.g. 2026-10"
+        ) from None
 
 
 def _month_bounds(first: date, zone: ZoneInfo) -> tuple[datetime, datetime]:

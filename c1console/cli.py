@@ -370,6 +370,12 @@ def _preview_then(ctx: Context, plan: Callable[[bool], ops.Created | ops.Preview
     assert isinstance(preview, ops.Preview)
     if ctx.args.dry_run:
         return _report(ctx, preview, label)
+    bound = ctx.settings.large_run_units
+    if len(preview.units) > bound and not ctx.args.yes:
+        raise BadInput(
+            f"{preview.describe()}: more than {bound} units",
+            hint="check the range, then add --yes to run it (large_run_units in the config sets the bound)",
+        )
     confirm(ctx, f"will create: {preview.describe()}")
     return _report(ctx, plan(False), label)
 
@@ -835,7 +841,12 @@ def cmd_demo(ctx: Context) -> int:
     from c1console.demo import command
 
     return command.run(
-        ctx.settings, ctx.operator(), reset=ctx.args.reset, seed=ctx.args.seed, headless=ctx.args.headless
+        ctx.settings,
+        ctx.operator(),
+        reset=ctx.args.reset,
+        seed=ctx.args.seed,
+        headless=ctx.args.headless,
+        read_only=bool(ctx.args.read_only),
     )
 
 

@@ -20,6 +20,7 @@ import platformdirs
 from c1console.alerts.config import AlertSettings
 from c1console.alerts.config import parse as parse_alerts
 from c1console.errors import BadInput
+from c1console.inputs import printable
 
 CONFIG_NAME = "c1console.toml"
 ROLES = ("viewer", "operator", "approver", "admin")
@@ -35,6 +36,7 @@ KNOWN_KEYS = {
     "timezone": str,
     "long_running_seconds": (int, float),
     "evidence_max_bytes": int,
+    "large_run_units": int,
 }
 
 
@@ -51,6 +53,7 @@ class Settings:
     timezone: str = "UTC"  # for checklists: which calendar day and month an event falls in
     long_running_seconds: float = 7200.0
     evidence_max_bytes: int = 5 * 1024 * 1024
+    large_run_units: int = 10_000  # a trigger or replay over more units needs an explicit --yes
 
     @property
     def channels(self) -> list[str]:
@@ -108,7 +111,7 @@ def _timezone(name: str, source: str) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise BadInput(
-            f"{source}: unknown timezone '{name}'", hint="use an IANA name like Asia/Seoul"
+            f"{source}: unknown timezone '{printable(name)}'", hint="use an IANA name like Asia/Seoul"
         ) from None
     return name
 
@@ -156,6 +159,7 @@ def load_settings(
         long_running_seconds=_positive(
             "long_running_seconds", data.get("long_running_seconds", 7200), source
         ),
+        large_run_units=int(_positive("large_run_units", data.get("large_run_units", 10_000), source)),
         evidence_max_bytes=int(
             _positive("evidence_max_bytes", data.get("evidence_max_bytes", 5 * 1024 * 1024), source)
         ),

@@ -781,14 +781,20 @@ def one_line(text: str) -> str:
     return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class Problem(Exception):
     """A problem reported to the operator as one line (``message — hint``); the CLI exits with exit_code."""
 
     exit_code: ClassVar[int] = 1
 
+    MAX_MESSAGE: ClassVar[int] = 400  # an echoed 100 KB input must not become a 100 KB "line"
+
     def __init__(self, message: str, *, hint: str | None = None) -> None:
-        self.message = one_line(message)
-        self.hint = one_line(hint) if hint else None
+        self.message = _clip(one_line(message), self.MAX_MESSAGE)
+        self.hint = _clip(one_line(hint), self.MAX_MESSAGE) if hint else None
         super().__init__(self.message)
 
     def __str__(self) -> str:

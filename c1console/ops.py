@@ -72,19 +72,25 @@ def require(session: Session, needed: str, doing: str) -> None:
 
 
 @contextmanager
-def acting(session: Session) -> Iterator[Connection]:
-    """One transaction as the session's operator (the triggers record that name on every event)."""
-    with transaction(session.db, session.operator) as conn:
+def acting(session: Session, *, dry_run: bool = False) -> Iterator[Connection]:
+    """One transaction as the session's operator (the triggers record that name on every event). It first
+    makes sure the registered jobs have their rows, so a refused action rolls that back too; a dry run
+    rolls back everything."""
+    with transaction(session.db, session.operator, dry_run=dry_run) as conn:
+        jobs.sync(conn, _specs(session))
         yield conn
+
+
+def _specs(session: Session) -> list[jobs.JobSpec]:
+    return [
+        jobs.JobSpec(d.job_id, d.title, d.schedule, d.timezone, d.definition_hash) for d in session.registry
+    ]
 
 
 def sync_jobs(session: Session) -> None:
     """Makes sure every registered job has its row (the runner does this too, at start)."""
-    specs = [
-        jobs.JobSpec(d.job_id, d.title, d.schedule, d.timezone, d.definition_hash) for d in session.registry
-    ]
     with transaction(session.db, "system") as conn:
-        jobs.sync(conn, specs)
+        jobs.sync(conn, _specs(session))
 
 
 def upgrade_schema(session: Session) -> list[migrations.Migration]:
@@ -265,8 +271,7 @@ def trigger(
     start = date_from or date_to or default_day
     end = date_to or start
     units = planning.plan_range(job, start, end, list(targets) if targets else None)
-    sync_jobs(session)
-    with acting(session) as conn:
+    with acting(session, dry_run=dry_run) as conn:
         preview = _preview(conn, job, "MANUAL", units, all_targets=not targets)
         if dry_run:
             return preview
@@ -297,8 +302,7 @@ def replay(
     checked_reason = parse_reason(reason, required=not dry_run)
     if not dry_run:
         require(session, "operator", "replay")
-        sync_jobs(session)
-    with acting(session) as conn:
+    with acting(session, dry_run=dry_run) as conn:
         preview = _plan_replay(
             conn,
             session,
@@ -410,7 +414,7 @@ def resume(
     checked_reason = parse_reason(reason, required=False)
     if not dry_run:
         require(session, "operator", "resume an execution")
-    with acting(session) as conn:
+    with acting(session, dry_run=dry_run) as conn:
         source = _execution(conn, execution_id, for_update=True)
         if source.status not in ("STOPPED", "FAILED"):
             raise Refused(f"execution {execution_id} is {source.status}; only STOPPED or FAILED ones resume")
@@ -476,7 +480,6 @@ def set_job_paused(session: Session, job_id: str, paused: bool, reason: str | No
     checked_reason = parse_reason(reason)
     verb = "pause" if paused else "resume"
     require(session, "operator", f"{verb} a job")
-    sync_jobs(session)
     with acting(session) as conn:
         if jobs.get(conn, job_id, for_update=True) is None:
             raise BadInput(f"unknown job '{printable(job_id)}'", hint="see c1console jobs list")
@@ -610,7 +613,7 @@ def rollback(
     checked_reason = parse_reason(reason, required=not dry_run)
     if not dry_run:
         require(session, "operator", "roll back an execution")
-    with acting(session) as conn:
+    with acting(session, dry_run=dry_run) as conn:
         found = _execution(conn, execution_id, for_update=True)
         if found.status in ("READY", "RUNNING"):
             raise Refused(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 STATUS_SYMBOL = {
     "READY": "◷",
@@ -10,6 +10,9 @@ STATUS_SYMBOL = {
     "SUCCESS": "✔",
     "FAILED": "✖",
     "STOPPED": "■",
+    # unit statuses
+    "PENDING": "○",
+    "SKIPPED": "-",
 }
 
 
@@ -39,10 +42,11 @@ def human_duration(delta: timedelta) -> str:
     return f"{hours // 24}d{hours % 24:02d}h"
 
 
-def timestamp(value: datetime | None) -> str:
+def timestamp(value: datetime | None, tz: tzinfo | None = None) -> str:
+    """Local time by default; the console passes its clock's zone so snapshots do not depend on the host."""
     if value is None:
         return ""
-    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def date_range(start: object, end: object) -> str:

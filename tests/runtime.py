@@ -31,7 +31,8 @@ def wait_until(
 
 def runner_settings(db_url: str, **changes: object) -> Settings:
     base = load_settings(database_url=db_url, data_dir="/tmp", env={})
-    return replace(base, lease_timeout_seconds=2.0, poll_interval_seconds=0.2, **changes)  # type: ignore[arg-type]
+    values: dict[str, object] = {"lease_timeout_seconds": 2.0, "poll_interval_seconds": 0.2, **changes}
+    return replace(base, **values)  # type: ignore[arg-type]
 
 
 def session(

@@ -86,8 +86,11 @@ def run_headless(session: ops.Session) -> int:
     return 0
 
 
-def run(settings: Settings, operator: str, *, reset: bool, seed: int, headless: bool) -> int:
+def run(
+    settings: Settings, operator: str, *, reset: bool, seed: int, headless: bool, read_only: bool = False
+) -> int:
     session = prepare(settings, operator, reset=reset, seed=seed)
+    session.read_only = read_only
     if headless:
         return run_headless(session)
     from c1console.launch import run_console

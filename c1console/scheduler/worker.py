@@ -14,11 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from c1console import errors
 from c1console.config import Settings
 from c1console.jobs import JobDefinition, UnitContext
 from c1console.store import audit, lifecycle, outbox
-from c1console.store.engine import Database, transaction
+from c1console.store.engine import Database, retrying, transaction
 from c1console.store.executions import Execution
 
 log = logging.getLogger("c1console.runner")
@@ -138,15 +140,34 @@ class ExecutionWorker:
         logs = self._buffer.take()
         if not outcomes and not logs:
             return
-        with transaction(self.db, SYSTEM) as conn:
-            stop_at = lifecycle.commit_chunk(
-                conn, execution=self.execution, runner_id=self.runner_id, outcomes=outcomes, logs=logs
-            )
+
+        def commit() -> datetime | None:
+            try:
+                with transaction(self.db, SYSTEM) as conn:
+                    return lifecycle.commit_chunk(
+                        conn, execution=self.execution, runner_id=self.runner_id, outcomes=outcomes, logs=logs
+                    )
+            except IntegrityError as exc:
+                # After a lost connection the earlier attempt may have committed: its rows are there.
+                if "result_once_per_execution" in str(exc) and retried:
+                    return None
+                raise
+
+        retried: list[int] = []
+        stop_at = retrying(commit, on_retry=lambda n, exc: (retried.append(n), self._warn_retry(n, exc)))
         if stop_at is not None and self._stop is None:
             with transaction(self.db, SYSTEM) as conn:
                 requests = lifecycle.stop_requested(conn, self.runner_id)
             by, reason = requests.get(self.execution.execution_id, (SYSTEM, "stop requested"))
             self.request_stop(by, reason)
+
+    def _warn_retry(self, attempt: int, exc: BaseException) -> None:
+        log.warning(
+            "execution %s: database connection lost (%s); retrying the commit (attempt %d)",
+            self.execution.execution_id,
+            str(exc).splitlines()[0] if str(exc) else exc,
+            attempt + 1,
+        )
 
     def _run_unit(self, business_date: date, target: str) -> lifecycle.UnitOutcome:
         self._buffer.unit = (business_date, target)
@@ -208,6 +229,20 @@ class ExecutionWorker:
             status, actor, summary, code = "STOPPED", stop.by, None, None
         else:
             status, actor, summary, code = "SUCCESS", SYSTEM, None, None
+        retrying(lambda: self._record_finish(actor, status, code, summary, stop, halted, failed))
+        log.info("execution %s %s: %s", execution_id, self.job.job_id, status)
+
+    def _record_finish(
+        self,
+        actor: str,
+        status: str,
+        code: str | None,
+        summary: str | None,
+        stop: StopSignal | None,
+        halted: bool,
+        failed: int,
+    ) -> None:
+        execution_id = self.execution.execution_id
         with transaction(self.db, actor) as conn:
             if status != "SUCCESS":
                 why = (
@@ -248,7 +283,6 @@ class ExecutionWorker:
                     dedupe_key=f"failed:{execution_id}",
                     details={"error_code": code, "summary": summary, "failed_units": failed},
                 )
-        log.info("execution %s %s: %s", execution_id, self.job.job_id, status)
 
     def _fail_whole(self, exc: Exception) -> None:
         """Something outside the units failed (database gone, a bug): FAILED with the classified code."""

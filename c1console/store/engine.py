@@ -7,9 +7,11 @@ SQLAlchemy only pools the connections. Passwords never leave this module unmaske
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 import psycopg
 import sqlalchemy as sa
@@ -20,7 +22,10 @@ from c1console.errors import BadInput, DatabaseUnavailable
 from c1console.store.embedded import DEFAULT_DATABASE, embedded_url
 
 CONNECT_TIMEOUT_SECONDS = 5
-_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@?#]*):(?P<pw>[^@/?#]*)@")
+# Bounded repetitions: masking runs on untrusted input too, and must stay linear on a 100 KB string.
+_URL_PASSWORD = re.compile(
+    r"(?P<head>\b[a-z][a-z0-9+.-]{0,30}://[^:/@?#\s]{0,256}):(?P<pw>[^@/?#\s]{0,256})@"
+)
 _PARAM_PASSWORD = re.compile(r"(?P<head>(?:^|[\s?&])password=)(?P<pw>'(?:[^'\\]|\\.)*'|[^\s&]*)")
 
 
@@ -99,8 +104,50 @@ def connection(db: Database) -> Iterator[Connection]:
 
 
 @contextmanager
-def transaction(db: Database, actor: str) -> Iterator[Connection]:
-    """One transaction acting as ``actor``: the database's triggers record that name on every event."""
-    with connection(db) as conn, conn.begin():
-        conn.execute(sa.text("SELECT set_config('c1.actor', :actor, true)"), {"actor": actor})
-        yield conn
+def transaction(db: Database, actor: str, *, dry_run: bool = False) -> Iterator[Connection]:
+    """One transaction acting as ``actor``: the database's triggers record that name on every event.
+    A dry run is rolled back at the end, whatever it did."""
+    with connection(db) as conn:
+        trans = conn.begin()
+        try:
+            conn.execute(sa.text("SELECT set_config('c1.actor', :actor, true)"), {"actor": actor})
+            yield conn
+        except BaseException:
+            trans.rollback()
+            raise
+        if dry_run:
+            trans.rollback()
+        else:
+            trans.commit()
+
+
+T = TypeVar("T")
+CONNECTION_ERRORS = (
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    psycopg.OperationalError,
+    DatabaseUnavailable,
+)
+
+
+def retrying(
+    fn: Callable[[], T],
+    *,
+    attempts: int = 6,
+    first_delay: float = 0.5,
+    on_retry: Callable[[int, BaseException], None] | None = None,
+) -> T:
+    """Runs ``fn`` (one whole transaction), again after a lost connection, with exponential backoff.
+    Only for transactions that are safe to repeat or that detect their own earlier commit."""
+    delay = first_delay
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn()
+        except CONNECTION_ERRORS as exc:
+            if attempt == attempts:
+                raise
+            if on_retry is not None:
+                on_retry(attempt, exc)
+            time.sleep(delay)
+            delay = min(delay * 2, 8.0)
+    raise AssertionError("unreachable")

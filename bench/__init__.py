@@ -1,0 +1,1 @@
+"""Benchmarks of c1console at production scale (not part of the test suite). See bench/README.md."""

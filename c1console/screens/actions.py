@@ -1,0 +1,110 @@
+"""The console's only way to change anything: a thin adapter over ``c1console.ops``.
+
+Every method is a blocking call made from a thread worker. The adapter exists so that the screens talk to
+one narrow object (tests of the rendering swap it for canned answers) and so that the read-only rule lives
+in one place: with no session, or a viewer's, ``can_act`` is False and ``refusal`` says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from c1console import ops
+from c1console.errors import Refused
+from c1console.jobs import Registry
+
+Outcome = ops.Created | ops.Preview
+
+# What each action is called in a refusal ("alice is viewer and cannot <doing>").
+DOING = {
+    "trigger": "trigger a job",
+    "stop": "stop an execution",
+    "resume": "resume an execution",
+    "replay": "replay",
+    "pause_job": "pause or resume a job",
+}
+
+
+class Actions:
+    def __init__(self, session: ops.Session | None) -> None:
+        self.session = session
+
+    @property
+    def registry(self) -> Registry:
+        return self.session.registry if self.session is not None else Registry()
+
+    def can_act(self) -> bool:
+        """Whether the operator may change anything (may query the role once; call from a worker)."""
+        return self.session is not None and self.session.can("operator")
+
+    def refusal(self, action: str) -> str:
+        """Why this console refuses ``action`` (one line, the same words the CLI uses)."""
+        doing = DOING.get(action, action)
+        if self.session is None:
+            return f"this console is read-only and cannot {doing} — open it as an operator to act"
+        try:
+            ops.require(self.session, "operator", doing)
+        except Refused as problem:
+            return str(problem)
+        return f"cannot {doing}"
+
+    def _session(self) -> ops.Session:
+        if self.session is None:
+            raise Refused("this console is read-only", hint="open it as an operator to act")
+        return self.session
+
+    def trigger(
+        self,
+        job_id: str,
+        *,
+        date_from: date | None,
+        date_to: date | None,
+        targets: Sequence[str] | None,
+        reason: str | None,
+        dry_run: bool,
+    ) -> Outcome:
+        return ops.trigger(
+            self._session(),
+            job_id,
+            date_from=date_from,
+            date_to=date_to,
+            targets=targets,
+            reason=reason,
+            dry_run=dry_run,
+        )
+
+    def replay(
+        self,
+        *,
+        reason: str | None,
+        job_id: str | None = None,
+        full: bool = False,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        target: str | None = None,
+        of: int | None = None,
+        failed_only: bool = False,
+        dry_run: bool = False,
+    ) -> Outcome:
+        return ops.replay(
+            self._session(),
+            reason=reason,
+            job_id=job_id,
+            full=full,
+            date_from=date_from,
+            date_to=date_to,
+            target=target,
+            of=of,
+            failed_only=failed_only,
+            dry_run=dry_run,
+        )
+
+    def resume(self, execution_id: int, reason: str | None, *, dry_run: bool) -> Outcome:
+        return ops.resume(self._session(), execution_id, reason, dry_run=dry_run)
+
+    def stop(self, execution_id: int, reason: str | None) -> str:
+        return ops.stop(self._session(), execution_id, reason)
+
+    def set_job_paused(self, job_id: str, paused: bool, reason: str | None) -> None:
+        ops.set_job_paused(self._session(), job_id, paused, reason)

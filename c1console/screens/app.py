@@ -1,0 +1,337 @@
+"""The console application: screens by number, live refresh from LISTEN/NOTIFY, the header state.
+
+Reads go through ``ConsoleQueries`` and writes through ``ops`` (via ``Actions``), always in thread
+workers. A dedicated LISTEN thread posts the ids it hears; the app gathers them for a moment (DEBOUNCE),
+fetches those executions once and hands them to every screen. Without a listener, or while it is
+disconnected, or after a failed query, screens re-read every POLL_SECONDS until things recover.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.message import Message
+from textual.notifications import SeverityLevel
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+
+from c1console import errors, ops
+from c1console.screens.actions import Actions
+from c1console.screens.audit import AuditScreen
+from c1console.screens.base import ConsoleScreen
+from c1console.screens.executions import ExecutionsScreen
+from c1console.screens.help import HelpScreen, help_text
+from c1console.screens.jobs import JobsScreen
+from c1console.screens.widgets import DbCalls, Key, bindings, problem_text
+from c1console.store.executions import Execution
+from c1console.store.listen import Listener
+from c1console.store.views import ConsoleQueries
+
+log = logging.getLogger("c1console.console")
+
+CHANNELS = ("c1_execution", "c1_audit")
+DEBOUNCE = 0.075  # seconds to gather NOTIFY payloads into one fetch
+POLL_SECONDS = 2.0
+MAX_IDS = 500  # more changed executions than this in one burst: re-read the screens instead
+# Shipped as package data of c1console.screens (pyproject must list it); a wheel without it still starts,
+# with Textual's default look, rather than failing at start-up.
+STYLESHEET = Path(__file__).with_name("console.tcss")
+SCREEN_NAMES = {"executions": "Executions", "jobs": "Jobs", "audit": "Audit"}
+
+
+@dataclass(frozen=True)
+class HeaderInfo:
+    database: str  # masked display string
+    runner_mode: str  # "embedded" | "attached" | "none"
+    operator: str
+    role: str  # viewer | operator | approver | admin
+    server_version: str = ""
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
+
+
+class Notified(Message):
+    """Posted by the LISTEN thread: ids from c1_execution and c1_audit payloads."""
+
+    def __init__(self, executions: list[int], audit: list[int]) -> None:
+        super().__init__()
+        self.executions = executions
+        self.audit = audit
+
+
+class ListenerState(Message):
+    def __init__(self, connected: bool) -> None:
+        super().__init__()
+        self.connected = connected
+
+
+class ConsoleApp(DbCalls, App[None]):
+    CSS_PATH = str(STYLESHEET) if STYLESHEET.is_file() else None  # see the note on STYLESHEET
+    TITLE = "c1console"
+    MODES: ClassVar = {"executions": ExecutionsScreen, "jobs": JobsScreen, "audit": AuditScreen}
+    KEYS: ClassVar[tuple[Key, ...]] = (
+        Key("1", "show_mode('executions')", "executions", "Executions screen (home)"),
+        Key("2", "show_mode('jobs')", "jobs", "Jobs screen: schedules, pause/resume"),
+        Key("3", "show_mode('audit')", "audit", "Audit screen: the log and its verification"),
+        Key("Z", "toggle_live", "pause", "Pause or resume live refresh"),
+        Key("ctrl+r", "reload", "reload", "Re-read this screen now", display="^r", footer=False),
+        Key("question_mark", "help", "help", "Every key of this screen", display="?"),
+        Key(
+            "ctrl+p",
+            "command_palette",
+            "commands",
+            "Command palette: search every action",
+            display="^p",
+            bind=False,
+        ),
+        Key("q", "quit", "quit", "Quit (asks nothing; dialogs keep their own keys)"),
+    )
+    BINDINGS: ClassVar = [*bindings(KEYS), Binding("ctrl+c", "quit", "quit", show=False)]
+
+    live = reactive(True)
+    db_problem: reactive[str | None] = reactive(None)
+    listening = reactive(False)
+    can_act = reactive(False)
+
+    def __init__(
+        self,
+        queries: ConsoleQueries,
+        session: ops.Session | None,
+        header: HeaderInfo,
+        *,
+        listen_url: str | None = None,
+        clock: Callable[[], datetime] = _now,
+        live: bool = True,
+    ) -> None:
+        super().__init__()
+        self.queries = queries
+        self.session = session
+        self.header = header
+        self.listen_url = listen_url
+        self.clock = clock
+        self.tz: tzinfo | None = clock().tzinfo
+        self.actions = Actions(session)
+        self.live_screens: set[ConsoleScreen] = set()
+        self.set_reactive(ConsoleApp.live, live)
+        self.set_reactive(ConsoleApp.can_act, session is not None and ops.RANK.get(header.role, 0) >= 1)
+        try:
+            self.lang: errors.Lang = errors.language()
+        except errors.Problem:
+            self.lang = "en"
+        self._listener: Listener | None = None
+        self._listener_down = False
+        self._pending_executions: set[int] = set()
+        self._pending_audit: set[int] = set()
+        self._flush_timer: Timer | None = None
+        self._since_poll = 0.0
+
+    # Start and stop --------------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.switch_mode("executions")
+        self.call_db(self.actions.can_act, self._role_known, failed=lambda _exc: None, health=False)
+        self.set_interval(1.0, self._every_second)
+        if self.live:
+            self._start_listening()
+
+    def _role_known(self, can: bool) -> None:
+        self.can_act = can
+
+    def on_unmount(self) -> None:
+        if self._listener is not None:
+            self._listener.stop(timeout=0.0)  # a daemon thread: it ends within its poll interval
+
+    def _start_listening(self) -> None:
+        if self.listen_url is None or self._listener is not None:
+            return
+        self._listener = Listener(
+            self.listen_url,
+            CHANNELS,
+            self._heard,
+            on_state=self._listener_state,
+            poll_seconds=1.0,
+            name="c1-console-listen",
+        ).start()
+
+    # LISTEN thread side: only post messages (thread-safe); never touch widgets here.
+    def _heard(self, items: list[tuple[str, str]]) -> None:
+        executions = [int(p) for c, p in items if c == "c1_execution" and p.isdigit()]
+        audit = [int(p) for c, p in items if c == "c1_audit" and p.isdigit()]
+        with suppress(RuntimeError):  # the loop is closing
+            self.post_message(Notified(executions, audit))
+
+    def _listener_state(self, connected: bool) -> None:
+        with suppress(RuntimeError):
+            self.post_message(ListenerState(connected))
+
+    # Live refresh ----------------------------------------------------------------------------------------
+
+    def on_listener_state(self, message: ListenerState) -> None:
+        was_down = self._listener_down
+        self.listening = message.connected
+        self._listener_down = not message.connected
+        if message.connected:
+            if was_down:
+                self.poll_all()  # catch up on what happened while nobody listened
+            if self.db_problem == "listener":
+                self.db_problem = None
+        elif self.db_problem is None:
+            self.db_problem = "listener"
+
+    def on_notified(self, message: Notified) -> None:
+        if not self.live:
+            return
+        self._pending_executions.update(message.executions)
+        self._pending_audit.update(message.audit)
+        if self._flush_timer is None:
+            self._flush_timer = self.set_timer(DEBOUNCE, self._flush)
+
+    def _flush(self) -> None:
+        self._flush_timer = None
+        ids, self._pending_executions = sorted(self._pending_executions), set()
+        audit, self._pending_audit = sorted(self._pending_audit), set()
+        if len(ids) > MAX_IDS:
+            self.poll_all()
+        elif ids:
+            self.call_db(lambda: self.queries.executions_by_id(ids), self._broadcast, group="notify")
+        if audit:
+            for screen in list(self.live_screens):
+                screen.audit_changed(audit)
+
+    def _broadcast(self, rows: list[Execution]) -> None:
+        for screen in list(self.live_screens):
+            screen.executions_changed(rows)
+
+    def poll_all(self) -> None:
+        for screen in list(self.live_screens):
+            screen.poll()
+
+    def _every_second(self) -> None:
+        self._since_poll += 1.0
+        must_poll = self.db_problem is not None or (self.live and not self.listening)
+        if must_poll and self._since_poll >= POLL_SECONDS:
+            self._since_poll = 0.0
+            self.poll_all()
+        if self.live:
+            for screen in list(self.live_screens):
+                screen.tick()
+
+    def database_reachable(self) -> None:
+        if self.db_problem is not None and self.db_problem != "listener":
+            self.db_problem = "listener" if self._listener_down else None
+            if self.db_problem is None:
+                self.notify("database reachable again", timeout=4)
+                self.poll_all()
+
+    def database_unreachable(self, exc: BaseException) -> None:
+        if self.db_problem is None or self.db_problem == "listener":
+            log.warning("database unavailable: %s", problem_text(exc))
+        self.db_problem = problem_text(exc)
+
+    # Header ----------------------------------------------------------------------------------------------
+
+    def header_right(self) -> Text:
+        h = self.header
+        text = Text.assemble("runner ", (h.runner_mode, "bold"), " │ ", (h.operator, "bold"), f" ({h.role})")
+        if not self.can_act:
+            text.append(" read-only", style="yellow")
+        text.append(" │ ")
+        if self.db_problem is not None:
+            text.append(" ⚠ database unavailable — retrying ", style="bold white on red")
+        elif not self.live:
+            text.append("|| PAUSED", style="bold yellow")
+        elif self.listening:
+            text.append("● LIVE", style="bold green")
+        else:
+            text.append("● LIVE (polling)", style="bold green")
+        return text
+
+    def key_label(self, key: Key) -> str:
+        if key.action == "toggle_live":
+            return "pause" if self.live else "go live"
+        return key.label
+
+    # Navigation ------------------------------------------------------------------------------------------
+
+    def show_mode(self, mode: str) -> None:
+        """Shows a screen by name; asked again while on it, it closes the drill-downs opened from it."""
+        if self.current_mode == mode:
+            while len(self.screen_stack) > 1 and not isinstance(self.screen, self.MODES[mode]):
+                self.pop_screen()
+        else:
+            self.switch_mode(mode)
+
+    def action_show_mode(self, mode: str) -> None:
+        self.show_mode(mode)
+
+    def home(self) -> ExecutionsScreen | None:
+        return next((s for s in self.live_screens if isinstance(s, ExecutionsScreen)), None)
+
+    def focus_execution(self, execution_id: int) -> None:
+        """Puts the home screen's cursor on an execution (a new one: as soon as it can be read)."""
+        home = self.home()
+        if home is not None:
+            home.focus_execution(execution_id)
+
+    def action_toggle_live(self) -> None:
+        self.live = not self.live
+        if self.live:
+            self._start_listening()
+            self.poll_all()
+            self.notify("live refresh on", timeout=3)
+        else:
+            self.notify("live refresh paused — Z resumes it", timeout=4)
+
+    def action_reload(self) -> None:
+        screen = self.screen
+        if isinstance(screen, ConsoleScreen):
+            screen.poll()
+
+    def action_help(self) -> None:
+        screen = self.screen
+        keys: Iterable[Key] = getattr(screen, "KEYS", ())
+        name = next(
+            (title for mode, title in SCREEN_NAMES.items() if isinstance(screen, self.MODES[mode])),
+            "Execution",
+        )
+        h = self.header
+        extra = f"database {h.database}" + (f" (PostgreSQL {h.server_version})" if h.server_version else "")
+        self.push_screen(HelpScreen(help_text(name, keys, self.KEYS, self.can_act, extra)))
+
+    # Command palette -------------------------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        own: list[tuple[Key, Any]] = [(k, screen) for k in getattr(screen, "KEYS", ())]
+        own += [(k, self) for k in self.KEYS]
+        for key, node in own:
+            if key.action in ("command_palette", "back") or (key.act and not self.can_act):
+                continue
+            yield SystemCommand(f"{key.help}", f"key: {key.shown}", partial(node.run_action, key.action))
+        for command in super().get_system_commands(screen):
+            if command.title == "Theme":
+                yield command
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every console message is plain text: what an operator typed is never read as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)

@@ -1,0 +1,340 @@
+"""The audit log, newest first and paged in SQL; filters; `v` verifies the hash chain.
+
+`f` filters in SQL by actor, action and execution; `/` narrows the loaded rows by any text (older pages
+load as the cursor reaches the end, and at most MAX_AUTO_PAGES are fetched on their own to fill a view).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Input, Static
+
+from c1console.screens import dialogs
+from c1console.screens.base import ConsoleScreen
+from c1console.screens.widgets import (
+    ConsoleTable,
+    HeaderBar,
+    Key,
+    KeyBar,
+    bindings,
+    cursor_key,
+    move_cursor_to,
+    one_line,
+    problem_text,
+    when,
+)
+from c1console.store.audit import AuditEntry, ChainReport
+from c1console.store.views import PAGE
+
+COLUMNS = (
+    ("id", "ID"),
+    ("at", "AT"),
+    ("actor", "ACTOR"),
+    ("action", "ACTION"),
+    ("object", "OBJECT"),
+    ("reason", "REASON"),
+)
+PAGE_AHEAD = 3
+MIN_VISIBLE = 40
+MAX_AUTO_PAGES = 10
+
+
+def haystack(a: AuditEntry) -> str:
+    details = json.dumps(a.details, default=str, ensure_ascii=False)
+    return " ".join([a.actor, a.action, a.object_type, a.object_id, a.reason or "", details]).lower()
+
+
+class AuditScreen(ConsoleScreen):
+    KEYS: ClassVar[tuple[Key, ...]] = (
+        Key("enter", "open", "open", "Open the execution of the selected entry", bind=False),
+        Key("slash", "search", "search", "Narrow the loaded entries by any text", display="/"),
+        Key("f", "filter", "filter", "Filter by actor, action and execution (in SQL)"),
+        Key("x", "clear_filters", "clear", "Clear the search and the filters", footer=False),
+        Key("v", "verify", "verify", "Verify the audit hash chain"),
+        Key("escape", "back", "back", "Close the search box, else back to the executions", display="esc"),
+    )
+    BINDINGS: ClassVar = bindings(KEYS)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flt = dialogs.AuditFilter()
+        self.text: str | None = None
+        self.entries: dict[int, AuditEntry] = {}
+        self.has_more = False
+        self.loaded = False
+        self.loading_more = False
+        self.auto_pages = 0
+        self.verdict: Text | None = None
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar("Audit")
+        yield Static(Text(" loading…"), id="info", classes="info-line")
+        yield ConsoleTable(id="audit")
+        yield Static(id="audit-detail", classes="detail-panel")
+        yield Input(
+            placeholder="search the loaded entries — enter applies, esc closes", id="search", compact=True
+        )
+        yield KeyBar()
+
+    @property
+    def table(self) -> DataTable[Any]:
+        return self.query_one("#audit", DataTable)
+
+    def on_mount(self) -> None:
+        for key, label in COLUMNS:
+            self.table.add_column(label, key=key)
+        self.query_one("#search", Input).display = False
+        self.table.focus()
+        self.reload()
+
+    # Loading -------------------------------------------------------------------------------------------
+
+    def fetch(self, before_id: int | None = None) -> list[AuditEntry]:
+        f = self.flt
+        return self.console.queries.audit(
+            limit=PAGE + 1, before_id=before_id, actor=f.actor, action=f.action, execution_id=f.execution_id
+        )
+
+    def reload(self) -> None:
+        flt = self.flt
+        self.auto_pages = 0
+        self._poll_worker = self.call_db(
+            lambda: self.fetch(),
+            lambda rows: self._first(flt, rows),
+            failed=self._failed,
+            group="page",
+            exclusive=True,
+        )
+
+    def _failed(self, exc: BaseException) -> None:
+        if not self.loaded:
+            self.query_one("#info", Static).update(Text(" " + problem_text(exc), style="red"))
+
+    def _first(self, flt: dialogs.AuditFilter, rows: list[AuditEntry]) -> None:
+        if flt != self.flt:
+            return
+        self.entries = {a.audit_id: a for a in rows[:PAGE]}
+        self.has_more = len(rows) > PAGE
+        self.loaded = True
+        self.render_rows()
+
+    def visible(self) -> list[AuditEntry]:
+        needle = (self.text or "").lower()
+        rows = sorted(self.entries.values(), key=lambda a: a.audit_id, reverse=True)
+        return [a for a in rows if needle in haystack(a)] if needle else rows
+
+    def render_rows(self) -> None:
+        keep = cursor_key(self.table)
+        self.table.clear()
+        for a in self.visible():
+            self.table.add_row(*self.cells(a), key=str(a.audit_id))
+        if keep is not None:
+            move_cursor_to(self.table, keep, scroll=False)
+        self.update_info()
+        self.show_selected()
+        if (
+            self.text
+            and self.has_more
+            and self.table.row_count < MIN_VISIBLE
+            and self.auto_pages < MAX_AUTO_PAGES
+        ):
+            self.auto_pages += 1
+            self.load_more()
+
+    def cells(self, a: AuditEntry) -> tuple[Any, ...]:
+        obj = f"{a.object_type} {a.object_id}"
+        return (
+            Text(str(a.audit_id), justify="right"),
+            when(a.at, self.tz),
+            a.actor,
+            a.action,
+            obj,
+            one_line(a.reason, 80),
+        )
+
+    def load_more(self) -> None:
+        if not self.has_more or self.loading_more or not self.entries:
+            return
+        self.loading_more = True
+        flt, before = self.flt, min(self.entries)
+
+        def done(rows: list[AuditEntry]) -> None:
+            self.loading_more = False
+            if flt != self.flt:
+                return
+            self.has_more = len(rows) > PAGE
+            for a in rows[:PAGE]:
+                self.entries[a.audit_id] = a
+            self.render_rows()
+
+        def failed(exc: BaseException) -> None:
+            self.loading_more = False
+
+        self.call_db(lambda: self.fetch(before), done, failed=failed, group="more")
+
+    def audit_changed(self, audit_ids: Sequence[int]) -> None:
+        self.poll()
+
+    def poll(self) -> None:
+        if not self.loaded:
+            self.reload()
+            return
+        if self.polling():
+            return
+        flt = self.flt
+
+        def done(rows: list[AuditEntry]) -> None:
+            if flt != self.flt:
+                return
+            newest = max(self.entries) if self.entries else 0
+            fresh = [a for a in rows[:PAGE] if a.audit_id > newest]
+            if fresh:
+                for a in fresh:
+                    self.entries[a.audit_id] = a
+                self.render_rows()
+
+        self._poll_worker = self.call_db(lambda: self.fetch(), done, group="poll")
+
+    # Info and detail -----------------------------------------------------------------------------------
+
+    def update_info(self) -> None:
+        line = Text(" ")
+        if self.verdict is not None:
+            line.append_text(self.verdict)
+            line.append("  │ ")
+        shown, loaded = self.table.row_count, len(self.entries)
+        line.append(f"{shown} of {loaded} loaded" if self.text else f"{loaded} loaded")
+        if self.has_more:
+            line.append(" · more below ↓")
+        described = "; ".join(p for p in (self.flt.describe(), f"'{self.text}'" if self.text else "") if p)
+        if described:
+            line.append("  │ filter: ")
+            line.append(described, style="bold")
+            line.append(" (x clears)", style="dim")
+        self.query_one("#info", Static).update(line)
+
+    def selected(self) -> AuditEntry | None:
+        key = cursor_key(self.table)
+        return self.entries.get(int(key)) if key is not None else None
+
+    def show_selected(self) -> None:
+        a = self.selected()
+        panel = self.query_one("#audit-detail", Static)
+        if a is None:
+            panel.update("")
+            return
+        text = Text.assemble(
+            (f"#{a.audit_id} ", "bold"),
+            f"{when(a.at, self.tz)} ",
+            (a.actor, "bold"),
+            " ",
+            (a.action, "bold"),
+            f" {a.object_type} {a.object_id}",
+        )
+        if a.reason:
+            text.append(f"\nreason: {one_line(a.reason, 300)}")
+        if a.details:
+            text.append(
+                "\n" + one_line(json.dumps(a.details, default=str, ensure_ascii=False), 300), style="dim"
+            )
+        text.append(f"\nhash {a.hash[:16]}…", style="dim")
+        panel.update(text)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_selected()
+        if event.cursor_row >= self.table.row_count - PAGE_AHEAD:
+            self.load_more()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    # Keys ----------------------------------------------------------------------------------------------
+
+    def action_open(self) -> None:
+        from c1console.screens.detail import DetailScreen
+
+        a = self.selected()
+        if a is not None and a.execution_id is not None:
+            self.app.push_screen(DetailScreen(a.execution_id))
+        elif a is not None:
+            self.notify(f"entry #{a.audit_id} is about {a.object_type} {a.object_id}, not an execution")
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = self.text or ""
+        search.display = True
+        search.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search":
+            event.stop()
+            self._close_search()
+            self.text = event.value.strip() or None
+            self.auto_pages = 0
+            self.render_rows()
+
+    def _close_search(self) -> None:
+        self.query_one("#search", Input).display = False
+        self.table.focus()
+
+    def action_back(self) -> None:
+        if self.query_one("#search", Input).display:
+            self._close_search()
+        else:
+            self.console.show_mode("executions")
+
+    def action_clear_filters(self) -> None:
+        self.text = None
+        if self.flt != dialogs.AuditFilter():
+            self.flt = dialogs.AuditFilter()
+            self.reload()
+        else:
+            self.render_rows()
+
+    def action_filter(self) -> None:
+        def chosen(flt: dialogs.AuditFilter | None) -> None:
+            if flt is not None and flt != self.flt:
+                self.flt = flt
+                self.reload()
+
+        self.app.push_screen(dialogs.AuditFilterDialog(self.flt), chosen)
+
+    def action_verify(self) -> None:
+        self.verdict = Text("verifying the chain…", style="bold")
+        self.update_info()
+        self.call_db(
+            self.console.queries.verify_audit, self._verified, failed=self._verify_failed, group="verify"
+        )
+
+    def _verified(self, report: ChainReport) -> None:
+        if report.ok:
+            self.verdict = Text(
+                f"✔ chain OK: {report.rows} rows, head {report.head[:12]}…", style="bold green"
+            )
+            self.notify(
+                f"audit chain OK: {report.rows} rows, head {report.head}", title="verified", timeout=10
+            )
+        else:
+            self.verdict = Text(
+                f"✖ chain BROKEN at row {report.broken_at}: {report.problem} "
+                f"({report.rows} rows verified before it)",
+                style="bold red",
+            )
+            self.notify(
+                f"audit chain broken at row {report.broken_at}: {report.problem}",
+                severity="error",
+                title="verify",
+                timeout=20,
+            )
+            if report.broken_at is not None:
+                move_cursor_to(self.table, str(report.broken_at))
+        self.update_info()
+
+    def _verify_failed(self, exc: BaseException) -> None:
+        self.verdict = Text(f"verify failed: {problem_text(exc)}", style="red")
+        self.update_info()

@@ -1,0 +1,481 @@
+"""Drill-down of one execution: what failed and what to do about it, in tabs that fit 80×24.
+
+Summary (error code with cause and action guide first, then every mandatory field), Units (failed first;
+enter or t shows a traceback), Events, Logs, Related (the replay/resume chain, each enter away) and Audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from c1console import errors
+from c1console.presentation import date_range, duration
+from c1console.screens import dialogs
+from c1console.screens.base import ConsoleScreen
+from c1console.screens.widgets import (
+    LEVEL_STYLE,
+    ConsoleTable,
+    HeaderBar,
+    Key,
+    KeyBar,
+    bindings,
+    cursor_key,
+    dates,
+    move_cursor_to,
+    one_line,
+    problem_text,
+    run_type,
+    status_text,
+    when,
+)
+from c1console.store.executions import Execution, Unit
+from c1console.store.views import ExecutionDetail
+
+TABS = ("summary", "units", "events", "logs", "related", "audit")
+TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "units": ("DATE", "TARGET", "STATUS", "CODE", "TRIES", "MESSAGE"),
+    "events": ("AT", "CHANGE", "ACTOR", "CODE", "MESSAGE"),
+    "logs": ("AT", "LEVEL", "UNIT", "MESSAGE"),
+    "related": ("RELATION", "ID", "JOB", "TYPE", "STATUS", "DATES", "BY"),
+    "audit": ("ID", "AT", "ACTOR", "ACTION", "EXECUTION", "REASON"),
+}
+
+
+def unit_key(u: Unit) -> str:
+    return f"{u.business_date.isoformat()}|{u.target_key}"
+
+
+def relation(e: Execution, of: Execution) -> str:
+    if e.execution_id == of.replay_of:
+        return "replay of"
+    if e.execution_id == of.resumed_from:
+        return "resumed from"
+    if e.replay_of == of.execution_id:
+        return "replayed by"
+    if e.resumed_from == of.execution_id:
+        return "resumed by"
+    return "related"
+
+
+def error_block(d: ExecutionDetail, lang: errors.Lang) -> RenderableType | None:
+    e = d.execution
+    if not e.error_code and not e.error_summary:
+        return None
+    head = Text()
+    head.append(e.error_code or "no code", style="bold red")
+    if d.error is not None:
+        head.append("  " + d.error.title.get(lang), style="bold")
+        if d.error.transient:
+            head.append("  [transient]", style="dim")
+    elif e.error_code:
+        head.append("  (not in this console's catalogue)", style="dim")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    if e.error_summary:
+        grid.add_row("what", Text(one_line(e.error_summary, 400)))
+    if d.error is not None:
+        grid.add_row("cause", Text(d.error.operator_message.get(lang)))
+        steps = errors.action_steps(d.error.action.get(lang))
+        grid.add_row("action", Text("\n".join(steps), style="bold"))
+    return Group(head, grid)
+
+
+def fields(d: ExecutionDetail, console: Any) -> Table:
+    e = d.execution
+    tz = console.tz
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    dash = Text("—", style="dim")
+
+    def row(label: str, value: str | Text | None) -> None:
+        grid.add_row(label, value if isinstance(value, Text) else (Text(value) if value else dash))
+
+    status = status_text(e.status)
+    if e.stop_requested_at is not None:
+        status.append(
+            f"  (stop requested by {e.stop_requested_by} at {when(e.stop_requested_at, tz)}: "
+            f"{e.stop_reason or ''})",
+            style="magenta",
+        )
+    ran = duration(e.started_at, e.ended_at, console.clock() if e.status == "RUNNING" else None)
+    row("execution_id", str(e.execution_id))
+    row("job_id", e.job_id)
+    row("run_type", run_type(e))
+    row("status", status)
+    row("start_time", when(e.started_at, tz))
+    row(
+        "end_time",
+        (when(e.ended_at, tz) + (f"  ({ran})" if ran else ""))
+        if e.ended_at
+        else (f"running for {ran}" if ran else None),
+    )
+    code = Text(e.error_code or "", style="red")
+    if d.error is not None:
+        code.append("  " + d.error.title.get(console.lang), style="")
+    row("error_code", code if e.error_code else None)
+    row("operator_id", e.operator_id or "— (AUTO: fired by the schedule)")
+    row("business dates", date_range(e.business_date_from, e.business_date_to))
+    row("targets", ", ".join(e.targets) if e.targets else "all")
+    row("reason", e.reason)
+    row("replay_of", f"#{e.replay_of}" if e.replay_of else None)
+    row("resumed_from", f"#{e.resumed_from}" if e.resumed_from else None)
+    if e.scheduled_for is not None:
+        row("scheduled_for", when(e.scheduled_for, tz))
+    row("created_at", when(e.created_at, tz))
+    row("runner", e.runner_id)
+    counts = ", ".join(f"{n} {s}" for s, n in sorted(d.unit_counts.items()))
+    row(
+        "units",
+        f"{e.units_total} total · {e.units_done} done · {e.units_failed} failed"
+        + (f"  ({counts})" if counts else ""),
+    )
+    r = d.results
+    row(
+        "results",
+        f"{r.applied} applied by it ({r.still_active} still active) · "
+        f"{r.superseded_by_it} earlier result(s) superseded by it",
+    )
+    return grid
+
+
+class DetailScreen(ConsoleScreen):
+    KEYS: ClassVar[tuple[Key, ...]] = (
+        Key("escape", "back", "back", "Back to the previous screen", display="esc"),
+        Key("left_square_bracket", "tab(-1)", "tab", "Previous tab", display="["),
+        Key("right_square_bracket", "tab(1)", "tab", "Next tab", display="]"),
+        Key("enter", "open", "open", "Units: the traceback; Related: open that execution"),
+        Key("t", "traceback", "traceback", "Show the traceback of the selected unit"),
+        Key("s", "stop", "stop", "Stop this execution (reason required)", act=True),
+        Key("R", "resume", "resume", "Resume this execution: run the units that did not succeed", act=True),
+        Key("r", "replay", "replay", "Replay: failed units, all units, RANGE, SINGLE or FULL", act=True),
+    )
+    BINDINGS: ClassVar = bindings(KEYS)
+
+    def __init__(self, execution_id: int) -> None:
+        super().__init__()
+        self.execution_id = execution_id
+        self.detail: ExecutionDetail | None = None
+        self.want_related: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(f"Execution #{self.execution_id}")
+        yield Static(Text(" loading…"), id="info", classes="info-line")
+        with TabbedContent(id="tabs"):
+            with TabPane("Summary", id="summary"), VerticalScroll(id="summary-scroll"):
+                yield Static(id="summary-text")
+            for name in TABS[1:]:
+                with TabPane(name.capitalize(), id=name):
+                    yield ConsoleTable(id=f"t-{name}")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        for name, columns in TABLE_COLUMNS.items():
+            table = self.query_one(f"#t-{name}", DataTable)
+            for column in columns:
+                table.add_column(column, key=column.lower())
+        self.query_one("#summary-scroll").focus()
+        self.load()
+
+    # Loading -------------------------------------------------------------------------------------------
+
+    def load(self) -> None:
+        execution_id = self.execution_id
+        self._poll_worker = self.call_db(
+            lambda: self.console.queries.detail(execution_id),
+            self.show,
+            failed=self._failed,
+            group="detail",
+            exclusive=True,
+        )
+
+    def _failed(self, exc: BaseException) -> None:
+        if self.detail is None:
+            self.query_one("#info", Static).update(Text(" " + problem_text(exc), style="red"))
+
+    def poll(self) -> None:
+        if not self.polling():
+            self.load()
+
+    def executions_changed(self, rows: Sequence[Execution]) -> None:
+        related = {e.execution_id for e in self.detail.related} if self.detail else set()
+        mine = self.execution_id
+        if any(
+            r.execution_id == mine
+            or r.replay_of == mine
+            or r.resumed_from == mine
+            or r.execution_id in related
+            for r in rows
+        ):
+            self.load()
+
+    def tick(self) -> None:
+        if self.detail is not None and self.detail.execution.status == "RUNNING":
+            self.show_summary(self.detail)
+
+    # Rendering -----------------------------------------------------------------------------------------
+
+    def show(self, detail: ExecutionDetail | None) -> None:
+        info = self.query_one("#info", Static)
+        if detail is None:
+            info.update(Text(f" execution {self.execution_id} does not exist", style="red"))
+            return
+        self.detail = detail
+        e = detail.execution
+        line = Text.assemble(
+            " ",
+            (f"#{e.execution_id}", "bold"),
+            " ",
+            (e.job_id, "bold"),
+            " · ",
+            run_type(e),
+            " · ",
+            status_text(e.status),
+            " · ",
+            dates(e),
+        )
+        if e.error_code:
+            line.append(" · ")
+            line.append(e.error_code, style="bold red")
+            if detail.error is not None:
+                line.append(" " + detail.error.title.get(self.console.lang))
+        info.update(line)
+        self.show_summary(detail)
+        failed = sum(1 for u in detail.units if u.status == "FAILED")
+        self.fill(
+            "units",
+            [
+                (
+                    unit_key(u),
+                    (
+                        u.business_date.isoformat(),
+                        u.target_key,
+                        status_text(u.status),
+                        Text(u.error_code or "", style="red"),
+                        str(u.attempts),
+                        one_line(u.message, 120),
+                    ),
+                )
+                for u in detail.units
+            ],
+            f"Units {len(detail.units)}" + (f" ✖{failed}" if failed else ""),
+        )
+        self.fill(
+            "events",
+            [
+                (
+                    str(v.event_id),
+                    (
+                        when(v.at, self.tz),
+                        f"{v.from_status or '∅'} → {v.to_status}",
+                        v.actor,
+                        Text(v.error_code or "", style="red"),
+                        one_line(v.message, 120),
+                    ),
+                )
+                for v in detail.events
+            ],
+            f"Events {len(detail.events)}",
+        )
+        self.fill(
+            "logs",
+            [
+                (
+                    str(g.log_id),
+                    (
+                        when(g.at, self.tz),
+                        Text(g.level, style=LEVEL_STYLE.get(g.level, "")),
+                        f"{g.business_date or ''} {g.target_key or ''}".strip(),
+                        one_line(g.message, 160),
+                    ),
+                )
+                for g in detail.logs
+            ],
+            f"Logs {len(detail.logs)}",
+        )
+        self.fill(
+            "related",
+            [
+                (
+                    str(r.execution_id),
+                    (
+                        relation(r, e),
+                        f"#{r.execution_id}",
+                        r.job_id,
+                        run_type(r),
+                        status_text(r.status),
+                        dates(r),
+                        r.requested_by,
+                    ),
+                )
+                for r in detail.related
+            ],
+            f"Related {len(detail.related)}",
+        )
+        self.fill(
+            "audit",
+            [
+                (
+                    str(a.audit_id),
+                    (str(a.audit_id), when(a.at, self.tz), a.actor, a.action, one_line(a.reason, 100)),
+                )
+                for a in detail.audit
+            ],
+            f"Audit {len(detail.audit)}",
+        )
+        if self.want_related is not None and move_cursor_to(self.table("related"), str(self.want_related)):
+            self.want_related = None
+            self.query_one(TabbedContent).active = "related"
+            self.table("related").focus()
+
+    def show_summary(self, detail: ExecutionDetail) -> None:
+        parts: list[RenderableType] = []
+        block = error_block(detail, self.console.lang)
+        if block is not None:
+            parts += [block, Text("")]
+        parts.append(fields(detail, self.console))
+        self.query_one("#summary-text", Static).update(Group(*parts))
+
+    def table(self, name: str) -> DataTable[Any]:
+        return self.query_one(f"#t-{name}", DataTable)
+
+    def fill(self, name: str, rows: list[tuple[str, tuple[Any, ...]]], label: str) -> None:
+        """Refills a table, keeping the cursor on the same row key."""
+        table = self.table(name)
+        keep = cursor_key(table)
+        table.clear()
+        for key, cells in rows:
+            table.add_row(*cells, key=key)
+        if keep is not None:
+            move_cursor_to(table, keep, scroll=False)
+        self.query_one(TabbedContent).get_tab(name).label = label
+
+    # Keys ----------------------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_tab(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        current = TABS.index(tabs.active) if tabs.active in TABS else 0
+        name = TABS[(current + step) % len(TABS)]
+        tabs.active = name
+        (self.query_one("#summary-scroll") if name == "summary" else self.table(name)).focus()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        name = event.pane.id or ""
+        if name in TABLE_COLUMNS:
+            self.table(name).focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        table_id = event.data_table.id
+        if table_id == "t-units":
+            self.action_traceback()
+        elif table_id == "t-related" and event.row_key.value is not None:
+            self.app.push_screen(DetailScreen(int(event.row_key.value)))
+
+    def action_open(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == "related":
+            key = cursor_key(self.table("related"))
+            if key is not None:
+                self.app.push_screen(DetailScreen(int(key)))
+        else:
+            self.action_traceback()
+
+    def action_traceback(self) -> None:
+        if self.detail is None:
+            return
+        tabs = self.query_one(TabbedContent)
+        if tabs.active != "units":
+            tabs.active = "units"
+            self.table("units").focus()
+        key = cursor_key(self.table("units"))
+        unit = next((u for u in self.detail.units if unit_key(u) == key), None)
+        if unit is None:
+            self.notify("this execution has no units yet", severity="warning")
+            return
+        self.app.push_screen(TracebackScreen(self.execution_id, unit, self.console.tz))
+
+    # Actions on this execution -------------------------------------------------------------------------
+
+    def _after(self, done: dialogs.Done | None) -> None:
+        if done is None or done.execution_id is None:
+            return
+        if done.execution_id != self.execution_id:
+            self.want_related = done.execution_id
+        self.console.focus_execution(done.execution_id)
+        self.load()
+
+    def _act(self, action: str, dialog: type[dialogs.ActionDialog]) -> None:
+        if not self.allowed(action):
+            return
+        if self.detail is None:
+            self.notify("still loading", severity="warning")
+            return
+        self.app.push_screen(dialog(self.detail.execution), self._after)  # type: ignore[call-arg]
+
+    def action_stop(self) -> None:
+        if self.detail is not None and (problem := dialogs.StopDialog.refusal(self.detail.execution)):
+            self.notify(problem, severity="error", title="refused")
+            return
+        self._act("stop", dialogs.StopDialog)
+
+    def action_resume(self) -> None:
+        self._act("resume", dialogs.ResumeDialog)
+
+    def action_replay(self) -> None:
+        self._act("replay", dialogs.ReplayDialog)
+
+
+class TracebackScreen(ModalScreen[None]):
+    """One unit in full: its code, message, attempts, timings and traceback (scrollable)."""
+
+    BINDINGS: ClassVar = [
+        Binding("escape,q,enter,t", "close", "close", show=False),
+    ]
+
+    def __init__(self, execution_id: int, unit: Unit, tz: Any) -> None:
+        super().__init__()
+        self.execution_id = execution_id
+        self.unit = unit
+        self.tz = tz
+
+    def compose(self) -> ComposeResult:
+        u = self.unit
+        head = Text.assemble(
+            (f"#{self.execution_id} ", "bold"),
+            (f"{u.business_date} {u.target_key}", "bold"),
+            "  ",
+            status_text(u.status),
+            "  ",
+            (u.error_code or "", "bold red"),
+            f"  attempts {u.attempts}  {when(u.started_at, self.tz)} → {when(u.ended_at, self.tz)}",
+        )
+        body = Text()
+        if u.message:
+            body.append(u.message + "\n\n", style="bold")
+        body.append(
+            u.traceback or "(no traceback recorded for this unit)", style="" if u.traceback else "dim"
+        )
+        with VerticalScroll(id="dialog", classes="dialog traceback"):
+            yield Static(head, id="dialog-title")
+            yield Static(body, id="traceback-text")
+            yield Static(Text("esc closes · ↑↓ PgUp PgDn scroll", style="dim"))
+
+    def on_mount(self) -> None:
+        self.query_one("#dialog").focus()
+
+    def action_close(self) -> None:
+        self.dismiss()

@@ -1,0 +1,764 @@
+"""Fixed data for the console's snapshot tests: the same methods as ConsoleQueries over hard-coded rows, a
+frozen clock and canned ops answers, so every rendering is byte-stable across runs and machines.
+
+``build_app()`` gives a ready ConsoleApp (live=False, nothing touches a database or the wall clock).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from c1console import errors, ops
+from c1console.errors import Refused
+from c1console.jobs import JobDefinition, Registry, UnitContext
+from c1console.screens.actions import Actions
+from c1console.screens.app import ConsoleApp, HeaderInfo
+from c1console.store.audit import AuditEntry, ChainReport
+from c1console.store.executions import Event, Execution, LogLine, ResultCounts, Unit
+from c1console.store.jobs import JobRow
+from c1console.store.views import PAGE, ExecutionDetail, ExecutionFilter, ExecutionPage, RunnerState
+
+NOW = datetime(2026, 11, 3, 9, 30, 0, tzinfo=UTC)  # a Tuesday
+TODAY = NOW.date()
+MONDAY = date(2026, 11, 2)
+FRIDAY = date(2026, 10, 30)
+TZ = "Asia/Seoul"
+FAILED_ID = 1042  # the FAILED execution the snapshots open
+RUNNING_ID = 1049
+STOPPED_ID = 1038
+NEW_ID = 2001  # what canned actions create
+
+PRICES, VALUATION, RECON, PERF = (
+    "market_price_ingest",
+    "portfolio_valuation",
+    "position_reconciliation",
+    "performance_calc",
+)
+FEEDS = ("HKEX", "KRX", "LSE", "NYSE", "TSE")
+ACCOUNTS = tuple(f"ACC-{n}" for n in range(1001, 1009))
+
+
+def frozen_clock() -> datetime:
+    return NOW
+
+
+def _unit(day: date, target: str, ctx: UnitContext) -> dict[str, str]:
+    return {"target": target}
+
+
+def registry() -> Registry:
+    reg = Registry()
+    for job_id, title, schedule, targets in (
+        (PRICES, "Market price ingestion", "0 6 * * 1-5", FEEDS),
+        (VALUATION, "Portfolio valuation", "30 6 * * 1-5", tuple(f"PF-{n:03d}" for n in range(1, 13))),
+        (RECON, "Position reconciliation", "0 7 * * 1-5", ACCOUNTS),
+        (PERF, "Performance calculation", None, tuple(f"PF-{n:03d}" for n in range(1, 13))),
+    ):
+        reg.add(
+            JobDefinition(job_id, title, _unit, lambda _d, t=targets: list(t), schedule=schedule, timezone=TZ)
+        )
+    return reg
+
+
+def at(minutes_ago: float) -> datetime:
+    return NOW - timedelta(minutes=minutes_ago)
+
+
+def execution(
+    execution_id: int,
+    job_id: str,
+    status: str,
+    *,
+    run_type: str = "AUTO",
+    day: date = MONDAY,
+    until: date | None = None,
+    started: float | None = 60.0,
+    took: float | None = 1.5,
+    total: int = 5,
+    done: int | None = None,
+    failed: int = 0,
+    code: str | None = None,
+    summary: str | None = None,
+    by: str | None = None,
+    reason: str | None = None,
+    kind: str | None = None,
+    replay_of: int | None = None,
+    resumed_from: int | None = None,
+    targets: list[str] | None = None,
+    stop: tuple[str, str] | None = None,
+) -> Execution:
+    started_at = at(started) if started is not None else None
+    ended_at = None
+    if status in ("SUCCESS", "FAILED", "STOPPED") and started_at is not None and took is not None:
+        ended_at = started_at + timedelta(minutes=took)
+    finished = total - failed if done is None else done
+    return Execution(
+        execution_id=execution_id,
+        job_id=job_id,
+        run_type=run_type,
+        status=status,
+        business_date_from=day,
+        business_date_to=until or day,
+        targets=targets,
+        replay_kind=kind,
+        replay_of=replay_of,
+        resumed_from=resumed_from,
+        scheduled_for=(started_at - timedelta(seconds=2)) if run_type == "AUTO" and started_at else None,
+        requested_by=by or ("scheduler" if run_type == "AUTO" else "alice"),
+        reason=reason,
+        created_at=(started_at or NOW) - timedelta(seconds=2),
+        started_at=started_at,
+        ended_at=ended_at,
+        runner_id="ops-host-1-4242-a1b2c3" if started_at else None,
+        stop_requested_at=at(3) if stop else None,
+        stop_requested_by=stop[0] if stop else None,
+        stop_reason=stop[1] if stop else None,
+        error_code=code,
+        error_summary=summary,
+        units_total=total,
+        units_done=finished,
+        units_failed=failed,
+    )
+
+
+def executions() -> list[Execution]:
+    rows = [
+        execution(
+            1050,
+            VALUATION,
+            "READY",
+            run_type="MANUAL",
+            started=None,
+            total=12,
+            done=0,
+            reason="client asked for an intraday revaluation",
+        ),
+        execution(
+            RUNNING_ID,
+            PRICES,
+            "RUNNING",
+            started=0.4,
+            took=None,
+            total=40,
+            done=17,
+            failed=1,
+            day=TODAY,
+            code=None,
+        ),
+        execution(1048, RECON, "SUCCESS", started=8, took=0.7, total=8),
+        execution(
+            1047,
+            RECON,
+            "SUCCESS",
+            run_type="REPLAY",
+            kind="SINGLE",
+            replay_of=FAILED_ID,
+            started=12,
+            took=0.2,
+            total=1,
+            targets=["ACC-1003"],
+            reason="custodian resent the file",
+        ),
+        execution(1046, VALUATION, "SUCCESS", started=25, took=2.2, total=12),
+        execution(
+            1045,
+            PERF,
+            "FAILED",
+            run_type="MANUAL",
+            day=date(2026, 10, 1),
+            until=date(2026, 10, 30),
+            started=31,
+            took=4.0,
+            total=264,
+            done=258,
+            failed=6,
+            code="C1-LOG-005",
+            summary="6 unit(s) failed; first: PF-004 2026-10-30: period boundary off by one",
+            reason="October month-end performance",
+        ),
+        execution(1044, PRICES, "SUCCESS", started=45, took=1.1, total=5),
+        execution(1043, VALUATION, "SUCCESS", started=52, took=2.0, total=12),
+        execution(
+            FAILED_ID,
+            RECON,
+            "FAILED",
+            started=58,
+            took=0.6,
+            total=8,
+            failed=1,
+            code="C1-DQ-011",
+            summary="1 unit(s) failed; first: ACC-1003 2026-11-02: 3 duplicate position records",
+        ),
+        execution(1041, PRICES, "SUCCESS", started=70, took=1.0, total=5),
+        execution(
+            1040,
+            PRICES,
+            "FAILED",
+            started=75,
+            took=0.9,
+            total=5,
+            failed=2,
+            code="C1-EXT-002",
+            summary="2 unit(s) failed; first: TSE 2026-11-02: feed timed out after 30s",
+        ),
+        execution(
+            1039,
+            VALUATION,
+            "SUCCESS",
+            run_type="MANUAL",
+            resumed_from=STOPPED_ID,
+            started=90,
+            took=1.2,
+            total=7,
+            reason="finish the stopped run",
+        ),
+        execution(
+            STOPPED_ID,
+            VALUATION,
+            "STOPPED",
+            run_type="MANUAL",
+            started=100,
+            took=0.8,
+            total=12,
+            done=5,
+            reason="rerun after price fix",
+            stop=("bob", "wrong FX rates loaded"),
+        ),
+    ]
+    day = FRIDAY
+    for n, execution_id in enumerate(range(1037, 1000, -1)):
+        job = (PRICES, VALUATION, RECON)[n % 3]
+        total = {PRICES: 5, VALUATION: 12, RECON: 8}[job]
+        rows.append(
+            execution(
+                execution_id, job, "SUCCESS", day=day, started=24 * 60 + 30 * n, took=1.0 + n % 4, total=total
+            )
+        )
+        if n % 3 == 2:
+            day -= timedelta(days=3 if day.weekday() == 0 else 1)
+    return rows
+
+
+def units_of(e: Execution) -> list[Unit]:
+    if e.execution_id == FAILED_ID:
+        units = []
+        for account in ACCOUNTS:
+            failed = account == "ACC-1003"
+            units.append(
+                Unit(
+                    business_date=MONDAY,
+                    target_key=account,
+                    status="FAILED" if failed else "SUCCESS",
+                    error_code="C1-DQ-011" if failed else None,
+                    message="3 duplicate position records for ISIN KR7005930003 in the KSD custody file"
+                    if failed
+                    else None,
+                    traceback=(
+                        "Traceback (most recent call last):\n"
+                        '  File "c1console/scheduler/worker.py", line 182, in _run_unit\n'
+                        "    payload = definition.unit(business_date, target, ctx)\n"
+                        '  File "c1console/demo/jobs.py", line 196, in _reconciliation\n'
+                        "    raise DataQualityError(message, code=DUPLICATE_RECORDS)\n"
+                        "c1console.errors.DataQualityError: 3 duplicate position records for ISIN "
+                        "KR7005930003 in the KSD custody file"
+                    )
+                    if failed
+                    else None,
+                    attempts=1,
+                    started_at=e.started_at,
+                    ended_at=e.ended_at,
+                )
+            )
+        return sorted(units, key=lambda u: (u.status != "FAILED", u.target_key))
+    return [
+        Unit(
+            business_date=e.business_date_from,
+            target_key=f"T{n}",
+            status="SUCCESS"
+            if n <= e.units_done
+            else ("FAILED" if n <= e.units_done + e.units_failed else "PENDING"),
+            error_code=None,
+            message=None,
+            traceback=None,
+            attempts=1,
+            started_at=e.started_at,
+            ended_at=e.ended_at,
+        )
+        for n in range(1, min(e.units_total, 12) + 1)
+    ]
+
+
+def events_of(e: Execution) -> list[Event]:
+    created = e.created_at
+    events = [Event(e.execution_id * 10, None, "READY", created, e.requested_by, None, None)]
+    if e.started_at:
+        events.append(
+            Event(e.execution_id * 10 + 1, "READY", "RUNNING", e.started_at, "runner ops-host-1", None, None)
+        )
+    if e.ended_at:
+        events.append(
+            Event(
+                e.execution_id * 10 + 2,
+                "RUNNING",
+                e.status,
+                e.ended_at,
+                "runner ops-host-1",
+                e.error_code,
+                e.error_summary or e.stop_reason,
+            )
+        )
+    return events
+
+
+def logs_of(e: Execution) -> list[LogLine]:
+    if e.started_at is None:
+        return []
+    lines = [
+        LogLine(
+            e.execution_id * 100,
+            e.started_at,
+            "INFO",
+            e.business_date_from,
+            None,
+            f"{e.job_id}: {e.units_total} unit(s) to run",
+        ),
+    ]
+    if e.execution_id == FAILED_ID:
+        lines += [
+            LogLine(
+                e.execution_id * 100 + 1,
+                e.started_at + timedelta(seconds=4),
+                "INFO",
+                MONDAY,
+                "ACC-1001",
+                "KSD custody file: 412 positions, 0 breaks",
+            ),
+            LogLine(
+                e.execution_id * 100 + 2,
+                e.started_at + timedelta(seconds=9),
+                "ERROR",
+                MONDAY,
+                "ACC-1003",
+                "3 duplicate position records for ISIN KR7005930003",
+            ),
+            LogLine(
+                e.execution_id * 100 + 3,
+                e.started_at + timedelta(seconds=20),
+                "WARNING",
+                MONDAY,
+                None,
+                "1 of 8 accounts failed; previous results stay active for ACC-1003",
+            ),
+        ]
+    return lines
+
+
+def audit_entries() -> list[AuditEntry]:
+    def entry(
+        audit_id: int,
+        minutes_ago: float,
+        actor: str,
+        action: str,
+        object_type: str,
+        object_id: str,
+        execution_id: int | None,
+        reason: str | None,
+        **details: Any,
+    ) -> AuditEntry:
+        digest = hashlib.sha256(f"{audit_id}".encode()).hexdigest()
+        return AuditEntry(
+            audit_id,
+            at(minutes_ago),
+            actor,
+            action,
+            object_type,
+            object_id,
+            execution_id,
+            reason,
+            details,
+            digest,
+        )
+
+    return [
+        entry(
+            14,
+            2,
+            "alice",
+            "exec.trigger",
+            "execution",
+            "1050",
+            1050,
+            "client asked for an intraday revaluation",
+            job_id=VALUATION,
+            units=12,
+        ),
+        entry(
+            13,
+            12.2,
+            "alice",
+            "exec.replay",
+            "execution",
+            "1047",
+            1047,
+            "custodian resent the file",
+            job_id=RECON,
+            units=1,
+            replay_kind="SINGLE",
+            replay_of=FAILED_ID,
+            supersedes=0,
+        ),
+        entry(
+            12,
+            31,
+            "carol",
+            "exec.trigger",
+            "execution",
+            "1045",
+            1045,
+            "October month-end performance",
+            job_id=PERF,
+            units=264,
+        ),
+        entry(
+            11,
+            90,
+            "alice",
+            "exec.resume",
+            "execution",
+            "1039",
+            1039,
+            "finish the stopped run",
+            resumed_from=STOPPED_ID,
+        ),
+        entry(
+            10,
+            96,
+            "bob",
+            "exec.stop",
+            "execution",
+            str(STOPPED_ID),
+            STOPPED_ID,
+            "wrong FX rates loaded",
+            status_before="RUNNING",
+        ),
+        entry(
+            9, 100, "alice", "exec.trigger", "execution", str(STOPPED_ID), STOPPED_ID, "rerun after price fix"
+        ),
+        entry(8, 300, "bob", "job.pause", "job", PERF, None, "benchmark vendor migration this week"),
+        entry(
+            7, 2000, "admin", "operator.grant", "operator", "carol", None, "new team member", role="operator"
+        ),
+        entry(6, 2010, "admin", "operator.grant", "operator", "bob", None, "on call rota", role="operator"),
+        entry(5, 2020, "admin", "operator.grant", "operator", "alice", None, None, role="operator"),
+        entry(
+            4,
+            3000,
+            "system",
+            "operator.grant",
+            "operator",
+            "admin",
+            None,
+            "first operator of a new database",
+            role="admin",
+        ),
+        entry(3, 3001, "admin", "db.upgrade", "schema", "4", None, None),
+    ]
+
+
+def job_rows() -> list[JobRow]:
+    return [
+        JobRow(
+            PRICES,
+            "Market price ingestion",
+            "0 6 * * 1-5",
+            TZ,
+            "h1",
+            False,
+            None,
+            None,
+            None,
+            RUNNING_ID,
+            "RUNNING",
+            at(0.4),
+        ),
+        JobRow(
+            PERF,
+            "Performance calculation",
+            None,
+            TZ,
+            "h4",
+            True,
+            "bob",
+            at(300),
+            "benchmark vendor migration this week",
+            1045,
+            "FAILED",
+            at(31),
+        ),
+        JobRow(
+            VALUATION,
+            "Portfolio valuation",
+            "30 6 * * 1-5",
+            TZ,
+            "h2",
+            False,
+            None,
+            None,
+            None,
+            1050,
+            "READY",
+            None,
+        ),
+        JobRow(
+            RECON,
+            "Position reconciliation",
+            "0 7 * * 1-5",
+            TZ,
+            "h3",
+            False,
+            None,
+            None,
+            None,
+            1048,
+            "SUCCESS",
+            at(8),
+        ),
+    ]
+
+
+class FixedQueries:
+    """ConsoleQueries' methods over the rows above (the filter and paging semantics of the real ones)."""
+
+    def __init__(self) -> None:
+        self.rows = executions()
+        self.by_id = {e.execution_id: e for e in self.rows}
+        self.fail_next = 0  # > 0: that many calls raise DatabaseUnavailable (outage tests)
+
+    def _maybe_fail(self) -> None:
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            raise errors.DatabaseUnavailable("database postgresql://c1@db.example:5432/c1ops is unreachable")
+
+    def executions(
+        self, flt: ExecutionFilter, *, before_id: int | None = None, limit: int = PAGE
+    ) -> ExecutionPage:
+        self._maybe_fail()
+        rows = [e for e in self.rows if flt.matches(e) and (before_id is None or e.execution_id < before_id)]
+        return ExecutionPage(rows=rows[:limit], has_more=len(rows) > limit)
+
+    def executions_by_id(self, ids: Sequence[int]) -> list[Execution]:
+        self._maybe_fail()
+        return [self.by_id[i] for i in sorted(ids, reverse=True) if i in self.by_id]
+
+    def detail(self, execution_id: int) -> ExecutionDetail | None:
+        self._maybe_fail()
+        e = self.by_id.get(execution_id)
+        if e is None:
+            return None
+        related = [
+            r
+            for r in self.rows
+            if execution_id in (r.replay_of, r.resumed_from)
+            or r.execution_id in (e.replay_of, e.resumed_from)
+        ]
+        units = units_of(e)
+        counts: dict[str, int] = {}
+        for u in units:
+            counts[u.status] = counts.get(u.status, 0) + 1
+        done = sum(1 for u in units if u.status == "SUCCESS")
+        return ExecutionDetail(
+            execution=e,
+            error=errors.lookup(e.error_code),
+            units=units,
+            events=events_of(e),
+            logs=logs_of(e),
+            related=sorted(related, key=lambda r: r.execution_id),
+            results=ResultCounts(
+                applied=done, still_active=done, superseded_by_it=done if e.run_type == "REPLAY" else 0
+            ),
+            audit=[a for a in audit_entries() if a.execution_id == execution_id],
+            unit_counts=counts,
+        )
+
+    def jobs(self) -> list[JobRow]:
+        self._maybe_fail()
+        return sorted(job_rows(), key=lambda j: j.job_id)
+
+    def job_ids(self) -> list[str]:
+        return sorted(j.job_id for j in job_rows())
+
+    def audit(
+        self,
+        *,
+        limit: int = PAGE,
+        before_id: int | None = None,
+        actor: str | None = None,
+        action: str | None = None,
+        execution_id: int | None = None,
+    ) -> list[AuditEntry]:
+        self._maybe_fail()
+        rows = [
+            a
+            for a in audit_entries()
+            if (before_id is None or a.audit_id < before_id)
+            and (actor is None or a.actor == actor)
+            and (action is None or a.action == action)
+            and (execution_id is None or a.execution_id == execution_id)
+        ]
+        return rows[:limit]
+
+    def verify_audit(self) -> ChainReport:
+        return ChainReport(rows=14, head=hashlib.sha256(b"14").hexdigest())
+
+    def runner_state(self) -> RunnerState:
+        return RunnerState(leader_id="ops-host-1-4242-a1b2c3", live_runners=1)
+
+    def server_version(self) -> str:
+        return "16.4"
+
+
+@dataclass
+class FixedActions(Actions):
+    """Canned ops answers: previews like the real ones, a new execution NEW_ID on confirm."""
+
+    allowed: bool = True
+    role: str = "operator"
+    operator: str = "alice"
+
+    def __post_init__(self) -> None:
+        super().__init__(None)
+        self._registry = registry()
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    @property
+    def registry(self) -> Registry:
+        return self._registry
+
+    def can_act(self) -> bool:
+        return self.allowed
+
+    def refusal(self, action: str) -> str:
+        return (
+            f"{self.operator} is {self.role} and cannot {action} — this needs the operator role; "
+            "an admin can grant it with c1console operators grant"
+        )
+
+    def _preview(
+        self,
+        job_id: str,
+        run_type: str,
+        kind: str | None,
+        units: list[tuple[date, str]],
+        supersedes: int,
+        **links: Any,
+    ) -> ops.Preview:
+        return ops.Preview(
+            job_id=job_id, run_type=run_type, replay_kind=kind, units=units, supersedes=supersedes, **links
+        )
+
+    def _outcome(self, preview: ops.Preview, dry_run: bool) -> ops.Created | ops.Preview:
+        return preview if dry_run else ops.Created(NEW_ID, preview)
+
+    def trigger(
+        self,
+        job_id: str,
+        *,
+        date_from: date | None,
+        date_to: date | None,
+        targets: Sequence[str] | None,
+        reason: str | None,
+        dry_run: bool,
+    ) -> ops.Created | ops.Preview:
+        self.calls.append(("trigger", {"job_id": job_id, "dry_run": dry_run, "reason": reason}))
+        start = date_from or MONDAY
+        end = date_to or start
+        names = list(targets) if targets else list(self._registry.require(job_id).targets_for(start))
+        days = [
+            start + timedelta(days=n)
+            for n in range((end - start).days + 1)
+            if (start + timedelta(n)).weekday() < 5
+        ]
+        units = [(d, t) for d in days for t in names]
+        return self._outcome(self._preview(job_id, "MANUAL", None, units, len(units)), dry_run)
+
+    def replay(
+        self,
+        *,
+        reason: str | None,
+        job_id: str | None = None,
+        full: bool = False,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        target: str | None = None,
+        of: int | None = None,
+        failed_only: bool = False,
+        dry_run: bool = False,
+    ) -> ops.Created | ops.Preview:
+        self.calls.append(
+            ("replay", {"of": of, "failed_only": failed_only, "dry_run": dry_run, "reason": reason})
+        )
+        if of == FAILED_ID and failed_only:
+            preview = self._preview(RECON, "REPLAY", "SINGLE", [(MONDAY, "ACC-1003")], 1, replay_of=of)
+        elif of is not None:
+            preview = self._preview(
+                RECON, "REPLAY", "RANGE", [(MONDAY, a) for a in ACCOUNTS], 8, replay_of=of
+            )
+        elif full:
+            preview = self._preview(
+                job_id or RECON,
+                "REPLAY",
+                "FULL",
+                [(FRIDAY, a) for a in ACCOUNTS] + [(MONDAY, a) for a in ACCOUNTS],
+                16,
+            )
+        else:
+            day = date_from or MONDAY
+            names = [target] if target else list(ACCOUNTS)
+            preview = self._preview(
+                job_id or RECON,
+                "REPLAY",
+                "SINGLE" if target else "RANGE",
+                [(day, t) for t in names],
+                len(names),
+            )
+        return self._outcome(preview, dry_run)
+
+    def resume(self, execution_id: int, reason: str | None, *, dry_run: bool) -> ops.Created | ops.Preview:
+        self.calls.append(("resume", {"execution_id": execution_id, "dry_run": dry_run}))
+        if execution_id == FAILED_ID:
+            raise Refused(
+                f"execution {execution_id} was already resumed by #1047",
+                hint="resume #1047 instead if it did not finish",
+            )
+        units = [(MONDAY, f"PF-{n:03d}") for n in range(6, 13)]
+        return self._outcome(
+            self._preview(VALUATION, "MANUAL", None, units, 0, resumed_from=execution_id), dry_run
+        )
+
+    def stop(self, execution_id: int, reason: str | None) -> str:
+        self.calls.append(("stop", {"execution_id": execution_id, "reason": reason}))
+        return "RUNNING"
+
+    def set_job_paused(self, job_id: str, paused: bool, reason: str | None) -> None:
+        self.calls.append(("pause", {"job_id": job_id, "paused": paused, "reason": reason}))
+
+
+HEADER = HeaderInfo(
+    database="postgresql://c1_console:***@db.example:5432/c1ops",
+    runner_mode="embedded",
+    operator="alice",
+    role="operator",
+    server_version="16.4",
+)
+
+
+def build_app(*, role: str = "operator", queries: FixedQueries | None = None) -> ConsoleApp:
+    allowed = role != "viewer"
+    header = replace(HEADER, role=role, operator="alice" if allowed else "victor")
+    app = ConsoleApp(queries or FixedQueries(), None, header, clock=frozen_clock, live=False)  # type: ignore[arg-type]
+    app.actions = FixedActions(allowed=allowed, role=role, operator=header.operator)
+    return app

@@ -1,0 +1,228 @@
+"""Keys, paging, filters, outages and start-up on fixed data (no database: fast, deterministic)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, TypeVar
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Static
+
+from c1console.screens import dialogs
+from c1console.screens.executions import ExecutionsScreen
+from c1console.store.views import ExecutionFilter, ExecutionPage
+from tests.console import fixed
+
+pytestmark = pytest.mark.anyio
+SIZE = (100, 30)
+T = TypeVar("T")
+
+
+async def wait_for(pilot: Pilot[Any], predicate: Callable[[], T], timeout: float = 10.0, what: str = "") -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
+        await pilot.pause(0.02)
+
+
+async def home(pilot: Pilot[Any]) -> ExecutionsScreen:
+    app = pilot.app
+    return await wait_for(
+        pilot, lambda: isinstance(app.screen, ExecutionsScreen) and app.screen.loaded and app.screen
+    )
+
+
+def info(screen: Any) -> str:
+    return str(screen.query_one("#info", Static).render())
+
+
+class ManyQueries(fixed.FixedQueries):
+    """250 executions: three pages."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        base = self.rows[-1]
+        self.rows = [replace(base, execution_id=i) for i in range(250, 0, -1)]
+        self.by_id = {e.execution_id: e for e in self.rows}
+        self.pages: list[int | None] = []
+
+    def executions(
+        self, flt: ExecutionFilter, *, before_id: int | None = None, limit: int = 100
+    ) -> ExecutionPage:
+        self.pages.append(before_id)
+        return super().executions(flt, before_id=before_id, limit=limit)
+
+
+async def test_history_is_paged_as_the_cursor_reaches_the_end() -> None:
+    queries = ManyQueries()
+    app = fixed.build_app(queries=queries)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        assert len(screen.rows) == 100 and screen.has_more
+        await pilot.press("end")
+        await wait_for(pilot, lambda: len(screen.rows) == 200)
+        await pilot.press("end")
+        await wait_for(pilot, lambda: len(screen.rows) == 250 and not screen.has_more)
+        assert queries.pages == [None, 151, 51]
+        assert screen.selected() is not None
+
+
+async def test_filter_dialog_search_and_clear() -> None:
+    app = fixed.build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        await pilot.press("f")
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, dialogs.FilterDialog) and app.screen)
+        await pilot.press("tab", *"failed", "enter")
+        await wait_for(
+            pilot, lambda: app.screen is screen and screen.loaded and screen.flt.statuses == ("FAILED",)
+        )
+        assert {e.status for e in screen.rows.values()} == {"FAILED"} and len(screen.rows) == 3
+        assert "status FAILED" in info(screen)
+        assert dialog.is_attached is False
+        await pilot.press("x")
+        await wait_for(pilot, lambda: screen.loaded and len(screen.rows) == 50)
+        await pilot.press("slash", *"recon", "enter")
+        await wait_for(pilot, lambda: screen.loaded and screen.flt.text == "recon")
+        assert {e.job_id for e in screen.rows.values()} == {fixed.RECON}
+        await pilot.press("escape")  # clears the search
+        await wait_for(pilot, lambda: screen.loaded and screen.flt == ExecutionFilter())
+
+
+async def test_a_bad_filter_is_explained_and_nothing_changes() -> None:
+    app = fixed.build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        await pilot.press("f", "tab", *"broken", "enter")
+        dialog = app.screen
+        assert isinstance(dialog, dialogs.FilterDialog)
+        assert "is not one of" in str(dialog.query_one("#dialog-status", Static).render())
+        await pilot.press("escape")
+        assert app.screen is screen and screen.flt == ExecutionFilter()
+
+
+async def test_sorting_keeps_the_cursor_on_its_execution() -> None:
+    app = fixed.build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        await pilot.press(*("down",) * 8)
+        assert screen.selected().execution_id == fixed.FAILED_ID  # type: ignore[union-attr]
+        for _ in range(3):
+            await pilot.press("o")
+            assert screen.selected().execution_id == fixed.FAILED_ID  # type: ignore[union-attr]
+        assert screen.sort_column == "status"
+        assert screen.table.cursor_row < 3  # FAILED sorts first
+
+
+async def test_ctrl_c_and_esc_never_drop_a_typed_reason_silently() -> None:
+    app = fixed.build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        await pilot.press(*("down",) * 8, "r")
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, dialogs.ReplayDialog) and app.screen)
+        await pilot.press(*"half a reason")
+        await pilot.press("ctrl+c")
+        assert app.screen is dialog and dialog.discard_armed
+        await pilot.press("x")  # any other key keeps editing
+        assert not dialog.discard_armed
+        assert dialog.query_one("#reason", Input).value == "half a reasonx"
+        await pilot.press("ctrl+c", "ctrl+c")
+        await wait_for(pilot, lambda: app.screen is screen)
+        assert app.actions.calls and all(call[1]["dry_run"] for call in app.actions.calls)  # type: ignore[attr-defined]
+        # with nothing typed, esc closes at once
+        await pilot.press("r")
+        await wait_for(pilot, lambda: isinstance(app.screen, dialogs.ReplayDialog))
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen)
+
+
+async def test_the_replay_flow_calls_ops_with_the_reason_and_moves_the_cursor() -> None:
+    queries = fixed.FixedQueries()
+    app = fixed.build_app(queries=queries)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        queries.rows.insert(
+            0,
+            replace(
+                queries.by_id[fixed.FAILED_ID],
+                execution_id=fixed.NEW_ID,
+                run_type="REPLAY",
+                replay_kind="SINGLE",
+                replay_of=fixed.FAILED_ID,
+                status="READY",
+            ),
+        )
+        queries.by_id[fixed.NEW_ID] = queries.rows[0]
+        await pilot.press(*("down",) * 8, "r", *"custodian resent", "enter")
+        dialog = await wait_for(
+            pilot, lambda: isinstance(app.screen, dialogs.ReplayDialog) and app.screen.armed and app.screen
+        )
+        assert dialog.preview is not None and dialog.preview.units == [(fixed.MONDAY, "ACC-1003")]
+        await pilot.press("enter")
+        await wait_for(
+            pilot, lambda: screen.selected() is not None and screen.selected().execution_id == fixed.NEW_ID
+        )
+        done = [c for c in app.actions.calls if c[0] == "replay" and not c[1]["dry_run"]]  # type: ignore[attr-defined]
+        assert done == [
+            (
+                "replay",
+                {"of": fixed.FAILED_ID, "failed_only": True, "dry_run": False, "reason": "custodian resent"},
+            )
+        ]
+
+
+async def test_an_outage_is_shown_and_recovers_on_its_own() -> None:
+    queries = fixed.FixedQueries()
+    queries.fail_next = 2
+    app = fixed.build_app(queries=queries)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.db_problem is not None, what="the outage to show")
+        assert "database unavailable — retrying" in app.header_right().plain
+        screen = await home(pilot)  # the poll every 2 s reloads once the database answers
+        assert app.db_problem is None and len(screen.rows) == 50
+
+
+async def test_first_frame_does_not_wait_for_the_database() -> None:
+    gate = threading.Event()
+
+    class Slow(fixed.FixedQueries):
+        def executions(self, flt: ExecutionFilter, **kw: Any) -> ExecutionPage:
+            gate.wait(10)
+            return super().executions(flt, **kw)
+
+    app = fixed.build_app(queries=Slow())
+    started = time.monotonic()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await wait_for(pilot, lambda: isinstance(app.screen, ExecutionsScreen) and app.screen)
+        await pilot.pause()
+        assert "loading" in info(screen) and time.monotonic() - started < 2.0
+        gate.set()
+        await home(pilot)
+
+
+async def test_palette_offers_the_actions_and_q_quits() -> None:
+    app = fixed.build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        await wait_for(pilot, lambda: app.can_act)
+        titles = [c.title for c in app.get_system_commands(screen)]
+        assert any(t.startswith("Replay") for t in titles) and any(t.startswith("Stop") for t in titles)
+        await pilot.press("q")
+        await wait_for(pilot, lambda: not app.is_running)
+
+
+async def test_a_viewer_palette_has_no_actions() -> None:
+    app = fixed.build_app(role="viewer")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        titles = [c.title for c in app.get_system_commands(screen)]
+        assert not any(t.startswith(("Replay", "Stop", "Trigger", "Resume")) for t in titles)
+        assert "read-only" in app.header_right().plain

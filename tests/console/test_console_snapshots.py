@@ -1,0 +1,116 @@
+"""Snapshots of every screen and dialog at 80×24 and 120×40, from fixed data and a frozen clock.
+
+Update after a deliberate change with ``pytest tests/console --snapshot-update`` and look at the SVGs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+from textual.worker import WorkerState
+
+from tests.console import fixed
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+TO_FAILED = ("down",) * 8  # from the top row to execution 1042 (FAILED)
+TO_STOPPED = ("down",) * 12  # to execution 1038 (STOPPED)
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """Until no worker runs and the messages they sent are handled; input cursors stop blinking."""
+    app = pilot.app
+    for _ in range(400):
+        await pilot.pause(0.01)
+        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
+        debouncing = getattr(app.screen, "_preview_timer", None) is not None  # a dialog about to re-preview
+        if not busy and not debouncing:
+            break
+    await pilot.pause()
+    for box in app.screen.query(Input):
+        box.cursor_blink = False
+    await pilot.pause()
+
+
+def steps(*keys: str, text: str = "", after: Sequence[str] = ()) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """Settle, press keys (settling after each), type text, press the keys after it."""
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        if text:
+            await pilot.press(*text)
+            await settle(pilot)
+        for key in after:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+SCREENS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
+    "executions": steps(),
+    "executions_search": steps("slash", text="recon"),
+    "detail_summary": steps(*TO_FAILED, "enter"),
+    "detail_units": steps(*TO_FAILED, "enter", "right_square_bracket"),
+    "detail_events": steps(*TO_FAILED, "enter", *("right_square_bracket",) * 2),
+    "detail_logs": steps(*TO_FAILED, "enter", *("right_square_bracket",) * 3),
+    "detail_related": steps(*TO_FAILED, "enter", *("right_square_bracket",) * 4),
+    "detail_audit": steps("down", "down", "down", "enter", *("left_square_bracket",)),
+    "traceback": steps(*TO_FAILED, "enter", "t"),
+    "jobs": steps("2"),
+    "audit": steps("3"),
+    "audit_verified": steps("3", "v"),
+    "help": steps("question_mark"),
+    "command_palette": steps("ctrl+p"),
+}
+
+DIALOGS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
+    "replay_failed_units_armed": steps(*TO_FAILED, "r", text="custodian resent the file", after=("enter",)),
+    "replay_discard_warning": steps(*TO_FAILED, "r", text="custodian", after=("escape",)),
+    "replay_range": steps(*TO_FAILED, "r", "shift+tab", "enter", "down", "down", "enter"),
+    "stop": steps("down", "s", text="wrong prices loaded"),
+    "resume": steps(*TO_STOPPED, "R"),
+    "resume_refused": steps(*TO_FAILED, "R"),
+    "trigger": steps("t"),
+    "filter": steps("f"),
+    "pause_job": steps("2", "p", text="vendor migration"),
+    "audit_filter": steps("3", "f"),
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", list(SCREENS))
+def test_screen(snap_compare: Any, name: str, size: tuple[int, int]) -> None:
+    assert snap_compare(fixed.build_app(), terminal_size=size, run_before=SCREENS[name])
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", list(DIALOGS))
+def test_dialog(snap_compare: Any, name: str, size: tuple[int, int]) -> None:
+    assert snap_compare(fixed.build_app(), terminal_size=size, run_before=DIALOGS[name])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_viewer_sees_no_action_keys(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(fixed.build_app(role="viewer"), terminal_size=size, run_before=steps("r"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_no_color_reads_by_symbol_and_word(
+    snap_compare: Any, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(fixed.build_app(), terminal_size=size, run_before=steps())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_database_unavailable_is_shown(snap_compare: Any, size: tuple[int, int]) -> None:
+    queries = fixed.FixedQueries()
+    queries.fail_next = 1000  # stays down for the snapshot
+    assert snap_compare(fixed.build_app(queries=queries), terminal_size=size, run_before=steps())
