@@ -190,11 +190,6 @@ def test_sign_off_needs_a_reason_when_items_are_open(
     with pytest.raises(BadInput):
         ops.sign_checklist(alice, clean, "")
     ops.sign_checklist(alice, clean, "all green")
-    raw.execute(
-        "INSERT INTO c1.missed_fire (job_id, scheduled_for, detected_by) SELECT 'noop', %s, 't'"
-        " WHERE EXISTS (SELECT 1 FROM c1.job WHERE job_id = 'noop')",
-        (datetime(2026, 11, 2, 6, tzinfo=UTC),),
-    )
     ops.sync_jobs(alice)
     raw.execute(
         "INSERT INTO c1.missed_fire (job_id, scheduled_for, detected_by) VALUES ('noop', %s, 't')",

@@ -103,6 +103,7 @@ class Runner:
             lambda _batch: self.wake(),
             poll_seconds=self.poll_seconds,
             on_idle=self.wake,
+            batch_seconds=0,  # claim at once; a burst is drained by the next wake anyway
             name=f"c1-listen-{self.runner_id}",
         ).start()
         self.wake()

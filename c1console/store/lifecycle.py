@@ -213,42 +213,55 @@ def apply_results(
     conn.execute(
         sa.text("SELECT pg_advisory_xact_lock(hashtext('c1.result'), hashtext(:job))"), {"job": job_id}
     )
-    new_ids = list(
-        conn.execute(
-            sa.text(
-                """
-                INSERT INTO c1.result (job_id, business_date, target_key, payload, source, execution_id,
-                                       compensation_id)
-                SELECT :job, d, t, p, :source, :execution_id, :compensation_id
-                  FROM unnest(CAST(:dates AS date[]), CAST(:targets AS text[]), CAST(:payloads AS jsonb[]))
-                       AS u(d, t, p)
-                RETURNING result_id
-                """
-            ),
-            {
-                "job": job_id,
-                "source": source,
-                "execution_id": execution_id,
-                "compensation_id": compensation_id,
-                "dates": [r[0] for r in rows],
-                "targets": [r[1] for r in rows],
-                "payloads": [json.dumps(r[2], default=str) for r in rows],
-            },
-        ).scalars()
-    )
+    inserted = conn.execute(
+        sa.text(
+            """
+            INSERT INTO c1.result (job_id, business_date, target_key, payload, source, execution_id,
+                                   compensation_id)
+            SELECT :job, d, t, p, :source, :execution_id, :compensation_id
+              FROM unnest(CAST(:dates AS date[]), CAST(:targets AS text[]), CAST(:payloads AS jsonb[]))
+                   AS u(d, t, p)
+            RETURNING result_id, business_date, target_key
+            """
+        ),
+        {
+            "job": job_id,
+            "source": source,
+            "execution_id": execution_id,
+            "compensation_id": compensation_id,
+            "dates": [r[0] for r in rows],
+            "targets": [r[1] for r in rows],
+            "payloads": [json.dumps(r[2], default=str) for r in rows],
+        },
+    ).all()
+    new_ids = [r[0] for r in inserted]
     by = f"execution {execution_id}" if execution_id is not None else f"compensation {compensation_id}"
+    # Each new key's one active predecessor, found through the partial unique index (a LATERAL probe the
+    # planner cannot turn into a scan of every active result of the job, whatever its statistics say).
     conn.execute(
         sa.text(
             """
             UPDATE c1.result old
-               SET is_active = false, superseded_by = new.result_id, deactivated_at = now(),
+               SET is_active = false, superseded_by = pair.new_id, deactivated_at = now(),
                    deactivated_reason = 'superseded by ' || :by
-              FROM c1.result new
-             WHERE new.result_id = ANY(:ids) AND old.job_id = :job AND old.is_active
-               AND old.business_date = new.business_date AND old.target_key = new.target_key
+              FROM (SELECT n.new_id, cur.result_id AS old_id
+                      FROM unnest(CAST(:ids AS bigint[]), CAST(:dates AS date[]), CAST(:targets AS text[]))
+                           AS n(new_id, d, t)
+                      CROSS JOIN LATERAL (
+                           SELECT r.result_id FROM c1.result r
+                            WHERE r.job_id = :job AND r.business_date = n.d AND r.target_key = n.t
+                              AND r.is_active
+                            LIMIT 1) cur) pair
+             WHERE old.result_id = pair.old_id
             """
         ),
-        {"ids": new_ids, "job": job_id, "by": by},
+        {
+            "ids": new_ids,
+            "dates": [r[1] for r in inserted],
+            "targets": [r[2] for r in inserted],
+            "job": job_id,
+            "by": by,
+        },
     )
     conn.execute(
         sa.text("UPDATE c1.result SET is_active = true WHERE result_id = ANY(:ids)"), {"ids": new_ids}
@@ -257,6 +270,8 @@ def apply_results(
 
 
 def record_units(conn: Connection, execution_id: int, outcomes: Sequence[UnitOutcome]) -> None:
+    low = min((o.business_date, o.target_key) for o in outcomes)
+    high = max((o.business_date, o.target_key) for o in outcomes)
     conn.execute(
         sa.text(
             """
@@ -271,10 +286,17 @@ def record_units(conn: Connection, execution_id: int, outcomes: Sequence[UnitOut
                         message,
                         traceback)
              WHERE u.execution_id = :id AND u.business_date = o.business_date AND u.target_key = o.target_key
+               -- a chunk is a contiguous key range: bound the scan to it, not to every unit of the execution
+               AND (u.business_date, u.target_key) >= (CAST(:low_date AS date), CAST(:low_target AS text))
+               AND (u.business_date, u.target_key) <= (CAST(:high_date AS date), CAST(:high_target AS text))
             """
         ),
         {
             "id": execution_id,
+            "low_date": low[0],
+            "low_target": low[1],
+            "high_date": high[0],
+            "high_target": high[1],
             "dates": [o.business_date for o in outcomes],
             "targets": [o.target_key for o in outcomes],
             "statuses": [o.status for o in outcomes],
