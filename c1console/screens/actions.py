@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from c1console import ops
+from c1console.checklists import Daily, Monthly
 from c1console.errors import Refused
 from c1console.jobs import Registry
 
@@ -23,6 +24,9 @@ DOING = {
     "resume": "resume an execution",
     "replay": "replay",
     "pause_job": "pause or resume a job",
+    "rollback": "roll back an execution",
+    "sign": "sign a checklist",
+    "decide": "approve or reject compensations",
 }
 
 
@@ -108,3 +112,12 @@ class Actions:
 
     def set_job_paused(self, job_id: str, paused: bool, reason: str | None) -> None:
         ops.set_job_paused(self._session(), job_id, paused, reason)
+
+    def rollback(self, execution_id: int, reason: str | None, *, dry_run: bool) -> ops.RollbackPreview:
+        return ops.rollback(self._session(), execution_id, reason, dry_run=dry_run)
+
+    def sign_checklist(self, checklist: Daily | Monthly, comment: str | None) -> int:
+        return ops.sign_checklist(self._session(), checklist, comment)
+
+    def decide_compensation(self, compensation_id: int, *, approve: bool, note: str | None) -> int | None:
+        return ops.decide_compensation(self._session(), compensation_id, approve=approve, note=note)

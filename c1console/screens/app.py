@@ -28,8 +28,11 @@ from textual.timer import Timer
 
 from c1console import errors, ops
 from c1console.screens.actions import Actions
+from c1console.screens.alerts import AlertsScreen
 from c1console.screens.audit import AuditScreen
 from c1console.screens.base import ConsoleScreen
+from c1console.screens.checklists import DailyScreen, MonthlyScreen
+from c1console.screens.compensations import CompensationsScreen
 from c1console.screens.executions import ExecutionsScreen
 from c1console.screens.help import HelpScreen, help_text
 from c1console.screens.jobs import JobsScreen
@@ -47,7 +50,15 @@ MAX_IDS = 500  # more changed executions than this in one burst: re-read the scr
 # Shipped as package data of c1console.screens (pyproject must list it); a wheel without it still starts,
 # with Textual's default look, rather than failing at start-up.
 STYLESHEET = Path(__file__).with_name("console.tcss")
-SCREEN_NAMES = {"executions": "Executions", "jobs": "Jobs", "audit": "Audit"}
+SCREEN_NAMES = {
+    "executions": "Executions",
+    "jobs": "Jobs",
+    "audit": "Audit",
+    "daily": "Daily checklist",
+    "monthly": "Monthly checklist",
+    "alerts": "Alerts",
+    "compensations": "Compensations",
+}
 
 
 @dataclass(frozen=True)
@@ -81,11 +92,43 @@ class ListenerState(Message):
 class ConsoleApp(DbCalls, App[None]):
     CSS_PATH = str(STYLESHEET) if STYLESHEET.is_file() else None  # see the note on STYLESHEET
     TITLE = "c1console"
-    MODES: ClassVar = {"executions": ExecutionsScreen, "jobs": JobsScreen, "audit": AuditScreen}
+    MODES: ClassVar = {
+        "executions": ExecutionsScreen,
+        "jobs": JobsScreen,
+        "audit": AuditScreen,
+        "daily": DailyScreen,
+        "monthly": MonthlyScreen,
+        "alerts": AlertsScreen,
+        "compensations": CompensationsScreen,
+    }
     KEYS: ClassVar[tuple[Key, ...]] = (
         Key("1", "show_mode('executions')", "executions", "Executions screen (home)"),
         Key("2", "show_mode('jobs')", "jobs", "Jobs screen: schedules, pause/resume"),
         Key("3", "show_mode('audit')", "audit", "Audit screen: the log and its verification"),
+        Key(
+            "4",
+            "show_mode('daily')",
+            "daily",
+            "Daily checklist: failures, missed fires, sign-off",
+            footer=False,
+        ),
+        Key(
+            "5",
+            "show_mode('monthly')",
+            "monthly",
+            "Monthly checklist: replays, recurring errors, MTTR",
+            footer=False,
+        ),
+        Key(
+            "6", "show_mode('alerts')", "alerts", "Alerts: notifications, attempts, last error", footer=False
+        ),
+        Key(
+            "7",
+            "show_mode('compensations')",
+            "comps",
+            "Compensations: pending, evidence, approve/reject",
+            footer=False,
+        ),
         Key("Z", "toggle_live", "pause", "Pause or resume live refresh"),
         Key("ctrl+r", "reload", "reload", "Re-read this screen now", display="^r", footer=False),
         Key("question_mark", "help", "help", "Every key of this screen", display="?"),
@@ -305,7 +348,7 @@ class ConsoleApp(DbCalls, App[None]):
         keys: Iterable[Key] = getattr(screen, "KEYS", ())
         name = next(
             (title for mode, title in SCREEN_NAMES.items() if isinstance(screen, self.MODES[mode])),
-            "Execution",
+            getattr(screen, "HELP_NAME", "Execution"),
         )
         h = self.header
         extra = f"database {h.database}" + (f" (PostgreSQL {h.server_version})" if h.server_version else "")

@@ -160,6 +160,9 @@ class DetailScreen(ConsoleScreen):
         Key("s", "stop", "stop", "Stop this execution (reason required)", act=True),
         Key("R", "resume", "resume", "Resume this execution: run the units that did not succeed", act=True),
         Key("r", "replay", "replay", "Replay: failed units, all units, RANGE, SINGLE or FULL", act=True),
+        Key(
+            "b", "rollback", "rollback", "Roll back this finished execution's results", act=True, footer=False
+        ),
     )
     BINDINGS: ClassVar = bindings(KEYS)
 
@@ -437,6 +440,16 @@ class DetailScreen(ConsoleScreen):
 
     def action_replay(self) -> None:
         self._act("replay", dialogs.ReplayDialog)
+
+    def action_rollback(self) -> None:
+        if (
+            self.detail is not None
+            and self.console.can_act
+            and (problem := dialogs.RollbackDialog.refusal(self.detail.execution))
+        ):
+            self.notify(problem, severity="error", title="refused")
+            return
+        self._act("rollback", dialogs.RollbackDialog)
 
 
 class TracebackScreen(ModalScreen[None]):

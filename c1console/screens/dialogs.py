@@ -9,6 +9,7 @@ warns, a second one discards — a typed reason is never lost by one stray key.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -26,11 +27,13 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from c1console import ops, planning
+from c1console.checklists import Daily, Monthly
 from c1console.errors import BadInput, Problem, Refused
 from c1console.inputs import DATE_FORMS, parse_choice, parse_date, parse_id, parse_reason, printable
-from c1console.screens.widgets import DbCalls, dates, problem_text, status_text
+from c1console.screens.widgets import DbCalls, dates, one_line, problem_text, status_text, verdict_text
 from c1console.store.executions import RUN_TYPES, STATUSES, TERMINAL, Execution
 from c1console.store.jobs import JobRow
+from c1console.store.results import Compensation
 from c1console.store.views import ExecutionFilter
 
 if TYPE_CHECKING:
@@ -96,6 +99,8 @@ class ActionDialog(ConsoleModal):
     VERB: ClassVar[str] = ""
     REASON_REQUIRED: ClassVar[bool] = True
     PREVIEWS: ClassVar[bool] = True
+    REASON_LABEL: ClassVar[str] = "reason"
+    REASON_HINT: ClassVar[str] = "why?"
     BINDINGS: ClassVar = [
         Binding("escape", "cancel", "cancel", show=False),
         Binding("ctrl+c", "cancel", "cancel", show=False, priority=True),
@@ -103,7 +108,7 @@ class ActionDialog(ConsoleModal):
 
     def __init__(self) -> None:
         super().__init__()
-        self.preview: ops.Preview | None = None
+        self.preview: Any = None  # an ops.Preview, or what dry_run returns (RollbackPreview)
         self.preview_problem: str | None = None
         self.preview_params: Hashable | None = None
         self.armed: tuple[Hashable, str | None] | None = None
@@ -124,8 +129,11 @@ class ActionDialog(ConsoleModal):
         """The form's values, checked (a Problem says what is wrong); the reason is not part of them."""
         return ()
 
-    def dry_run(self, params: Any) -> ops.Preview:
+    def dry_run(self, params: Any) -> Any:
         raise NotImplementedError
+
+    def preview_renderable(self, preview: Any) -> Text:
+        return preview_text(preview)
 
     def perform(self, params: Any, reason: str | None) -> Done:
         raise NotImplementedError
@@ -145,8 +153,12 @@ class ActionDialog(ConsoleModal):
             yield from self.form()
             yield field(
                 "reason",
-                "reason",
-                Input(placeholder=f"why? ({need}; goes to the audit log)", id="reason", compact=True),
+                self.REASON_LABEL,
+                Input(
+                    placeholder=f"{self.REASON_HINT} ({need}; goes to the audit log)",
+                    id="reason",
+                    compact=True,
+                ),
             )
             yield Static(id="preview")
             yield Static(id="dialog-status")
@@ -197,7 +209,7 @@ class ActionDialog(ConsoleModal):
         if self.preview_problem is not None:
             widget.update(Text(self.preview_problem, style="red"))
         elif self.preview is not None:
-            widget.update(preview_text(self.preview))
+            widget.update(self.preview_renderable(self.preview))
         else:
             widget.update(Text("computing the preview…", style="dim"))
 
@@ -223,7 +235,7 @@ class ActionDialog(ConsoleModal):
             exclusive=True,
         )
 
-    def _previewed(self, params: Hashable, preview: ops.Preview) -> None:
+    def _previewed(self, params: Hashable, preview: Any) -> None:
         if params != self.preview_params:
             return
         self.preview = preview
@@ -369,6 +381,130 @@ class StopDialog(ActionDialog):
                 f"stop of #{execution_id} requested: it stops at its next unit boundary", execution_id
             )
         return Done(f"#{execution_id} stopped", execution_id)
+
+
+class RollbackDialog(ActionDialog):
+    HEADING = "Roll back execution"
+    VERB = "roll back"
+
+    def __init__(self, execution: Execution) -> None:
+        super().__init__()
+        self.execution = execution
+
+    @staticmethod
+    def refusal(e: Execution) -> str | None:
+        if e.status not in TERMINAL:
+            return f"execution {e.execution_id} is {e.status} — stop it and let it finish first"
+        return None
+
+    def what(self) -> Text:
+        text = describe_execution(self.execution)
+        text.append(
+            "\nDeactivates the results this execution made active and brings back the ones it superseded, "
+            "except for keys a newer execution or compensation has taken since.",
+            style="dim",
+        )
+        return text
+
+    def confirm_words(self) -> str:
+        return f"roll back execution #{self.execution.execution_id}"
+
+    def preview_renderable(self, preview: Any) -> Text:
+        text = Text(preview.describe())
+        skipped = preview.plan.skipped
+        if skipped:
+            shown = ", ".join(f"{d}/{t}" for d, t in skipped[:UNITS_SHOWN])
+            more = len(skipped) - UNITS_SHOWN
+            text.append(f"\nleft alone: {shown}" + (f" … and {more} more" if more > 0 else ""), style="dim")
+        return text
+
+    def dry_run(self, params: Any) -> ops.RollbackPreview:
+        return self.console.actions.rollback(self.execution.execution_id, None, dry_run=True)
+
+    def perform(self, params: Any, reason: str | None) -> Done:
+        execution_id = self.execution.execution_id
+        done = self.console.actions.rollback(execution_id, reason, dry_run=False)
+        plan = done.plan
+        return Done(
+            f"#{execution_id} rolled back: {len(plan.deactivate)} result(s) deactivated, "
+            f"{len(plan.reactivate)} reactivated",
+            execution_id,
+        )
+
+
+class SignDialog(ActionDialog):
+    """Signs the checklist on screen (what was shown is what is stored)."""
+
+    HEADING = "Sign the checklist"
+    VERB = "sign"
+    PREVIEWS = False
+    REASON_LABEL = "comment"
+    REASON_HINT = "comment"
+
+    def __init__(self, checklist: Daily | Monthly) -> None:
+        super().__init__()
+        self.checklist = checklist
+
+    def what(self) -> Text:
+        c = self.checklist
+        kind = "daily" if isinstance(c, Daily) else "monthly"
+        text = Text.assemble(f"the {kind} checklist ", (c.period, "bold"), ": ", verdict_text(c.verdict))
+        if c.verdict != "OK":
+            text.append(
+                f"\nIt needs attention: say in the comment why you sign it anyway (at least "
+                f"{ops.MIN_OVERRIDE_COMMENT} characters).",
+                style="dim",
+            )
+        return text
+
+    def confirm_words(self) -> str:
+        return f"sign the {self.checklist.period} checklist"
+
+    def perform(self, params: Any, reason: str | None) -> Done:
+        signoff_id = self.console.actions.sign_checklist(self.checklist, reason)
+        return Done(f"checklist {self.checklist.period} signed (sign-off #{signoff_id})")
+
+
+class DecideDialog(ActionDialog):
+    """Approve or reject a PENDING compensation: approvers only, never the requester (four eyes)."""
+
+    PREVIEWS = False
+    REASON_LABEL = "note"
+    REASON_HINT = "note"
+
+    def __init__(self, compensation: Compensation, approve: bool) -> None:
+        super().__init__()
+        self.compensation = compensation
+        self.approve = approve
+        self.REASON_REQUIRED = not approve
+        self.VERB = "approve" if approve else "reject"
+        self.HEADING = "Approve compensation" if approve else "Reject compensation"
+
+    def what(self) -> Text:
+        c = self.compensation
+        text = Text.assemble(
+            (f"#{c.compensation_id} ", "bold"),
+            f"{c.job_id} {c.business_date} {c.target_key} · requested by {c.requested_by}\n",
+            ("payload ", "dim"),
+            one_line(json.dumps(c.payload, ensure_ascii=False), 160),
+            ("\nreason ", "dim"),
+            one_line(c.reason, 160),
+        )
+        if self.approve:
+            text.append("\nThe correction becomes the active result of this key.", style="dim")
+        return text
+
+    def confirm_words(self) -> str:
+        return f"{self.VERB} compensation #{self.compensation.compensation_id}"
+
+    def perform(self, params: Any, reason: str | None) -> Done:
+        c = self.compensation
+        result_id = self.console.actions.decide_compensation(
+            c.compensation_id, approve=self.approve, note=reason
+        )
+        if self.approve:
+            return Done(f"compensation #{c.compensation_id} approved: result #{result_id} is active")
+        return Done(f"compensation #{c.compensation_id} rejected")
 
 
 class ResumeDialog(ActionDialog):

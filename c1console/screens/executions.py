@@ -125,6 +125,14 @@ class ExecutionsScreen(ConsoleScreen):
         Key("R", "resume", "resume", "Resume the selected STOPPED or FAILED execution", act=True),
         Key("r", "replay", "replay", "Replay: failed units, all units, RANGE, SINGLE or FULL", act=True),
         Key(
+            "b",
+            "rollback",
+            "rollback",
+            "Roll back the selected finished execution's results",
+            act=True,
+            footer=False,
+        ),
+        Key(
             "escape",
             "back",
             "back",
@@ -474,3 +482,14 @@ class ExecutionsScreen(ConsoleScreen):
 
     def action_replay(self) -> None:
         self._with_selected("replay", dialogs.ReplayDialog)
+
+    def action_rollback(self) -> None:
+        chosen = self.selected()
+        if (
+            chosen is not None
+            and self.console.can_act
+            and (problem := dialogs.RollbackDialog.refusal(chosen))
+        ):
+            self.notify(problem, severity="error", title="refused")
+            return
+        self._with_selected("rollback", dialogs.RollbackDialog)

@@ -50,6 +50,13 @@ def status_text(status: str) -> Text:
     return Text(f"{UNIT_SYMBOL.get(status, '?')} {status}", style=STATUS_STYLE.get(status, ""))
 
 
+def verdict_text(verdict: str) -> Text:
+    """A checklist verdict: OK or ATTENTION, by symbol and word."""
+    if verdict == "OK":
+        return Text("✔ OK", style="bold green")
+    return Text(f"⚠ {verdict}", style="bold yellow")
+
+
 def run_type(e: Execution) -> str:
     return f"{e.run_type}/{e.replay_kind}" if e.replay_kind else e.run_type
 

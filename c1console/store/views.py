@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from c1console import errors
-from c1console.store import audit, executions, jobs, runners
+from c1console import checklists, errors
+from c1console.store import audit, executions, jobs, outbox, results, runners
 from c1console.store.engine import Database, connection
 from c1console.store.executions import Event, Execution, LogLine, ResultCounts, Unit
 
@@ -149,3 +149,38 @@ class ConsoleQueries:
     def server_version(self) -> str:
         with connection(self.db) as conn:
             return str(conn.exec_driver_sql("SHOW server_version").scalar_one())
+
+    # Checklists, alerts, compensations -------------------------------------------------------------------
+
+    def daily(
+        self,
+        day: date,
+        *,
+        tz: str = "UTC",
+        lang: str = "en",
+        long_running_seconds: float = checklists.LONG_RUNNING_SECONDS,
+    ) -> checklists.Daily:
+        return checklists.daily(self.db, day, tz=tz, lang=lang, long_running_seconds=long_running_seconds)
+
+    def monthly(self, month: date, *, tz: str = "UTC", lang: str = "en") -> checklists.Monthly:
+        return checklists.monthly(self.db, month, tz=tz, lang=lang)
+
+    def notifications(
+        self, *, statuses: Sequence[str] = (), limit: int = PAGE, before_id: int | None = None
+    ) -> list[outbox.Notification]:
+        with connection(self.db) as conn:
+            return outbox.list_notifications(conn, statuses=statuses, limit=limit, before_id=before_id)
+
+    def compensations(
+        self, *, statuses: tuple[str, ...] = (), limit: int = PAGE
+    ) -> list[results.Compensation]:
+        with connection(self.db) as conn:
+            return results.list_compensations(conn, statuses=statuses, limit=limit)
+
+    def evidence(self, compensation_id: int) -> list[results.Evidence]:
+        with connection(self.db) as conn:
+            return results.evidence_of(conn, compensation_id)
+
+    def result_history(self, job_id: str, business_date: date, target_key: str) -> list[results.Version]:
+        with connection(self.db) as conn:
+            return results.history(conn, job_id, business_date, target_key)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from c1console import errors, ops
+from c1console import checklists, errors, ops
 from c1console.errors import Refused
 from c1console.jobs import JobDefinition, Registry, UnitContext
 from c1console.screens.actions import Actions
@@ -20,6 +20,8 @@ from c1console.screens.app import ConsoleApp, HeaderInfo
 from c1console.store.audit import AuditEntry, ChainReport
 from c1console.store.executions import Event, Execution, LogLine, ResultCounts, Unit
 from c1console.store.jobs import JobRow
+from c1console.store.outbox import Notification
+from c1console.store.results import Compensation, Evidence, RollbackPlan, Version
 from c1console.store.views import PAGE, ExecutionDetail, ExecutionFilter, ExecutionPage, RunnerState
 
 NOW = datetime(2026, 11, 3, 9, 30, 0, tzinfo=UTC)  # a Tuesday
@@ -530,6 +532,242 @@ def job_rows() -> list[JobRow]:
     ]
 
 
+def daily_checklist(day: date) -> checklists.Daily:
+    failures = [
+        checklists.FailureItem(
+            FAILED_ID,
+            RECON,
+            "AUTO",
+            "FAILED",
+            day.isoformat(),
+            "C1-DQ-011",
+            "Duplicate records",
+            None,
+            0,
+            True,
+            1047,
+            at(12).isoformat(),
+            checklists.OK,
+        ),
+        checklists.FailureItem(
+            1040,
+            PRICES,
+            "AUTO",
+            "FAILED",
+            day.isoformat(),
+            "C1-EXT-002",
+            "External system timed out",
+            None,
+            2,
+            False,
+            None,
+            None,
+            checklists.ATTENTION,
+        ),
+        checklists.FailureItem(
+            STOPPED_ID,
+            VALUATION,
+            "MANUAL",
+            "STOPPED",
+            day.isoformat(),
+            None,
+            None,
+            "bob",
+            0,
+            True,
+            1039,
+            at(90).isoformat(),
+            checklists.OK,
+        ),
+    ]
+    jobs = [
+        checklists.JobDay(PRICES, "0 6 * * 1-5", False, 1, 1, 0, 1040, "FAILED", checklists.ATTENTION),
+        checklists.JobDay(
+            VALUATION, "30 6 * * 1-5", False, 1, 0, 1, STOPPED_ID, "STOPPED", checklists.ATTENTION
+        ),
+        checklists.JobDay(RECON, "0 7 * * 1-5", False, 1, 1, 0, 1047, "SUCCESS", checklists.OK),
+        checklists.JobDay(PERF, None, True, 0, 0, 0, None, None, checklists.OK),
+    ]
+    return checklists.Daily(
+        business_date=day,
+        verdict=checklists.ATTENTION,
+        jobs=jobs,
+        failures=failures,
+        missed=[{"job_id": VALUATION, "scheduled_for": f"{day}T06:30:00+09:00"}],
+        long_running=[],
+        failed_deliveries=[
+            {
+                "notification_id": 77,
+                "event": "execution_failed",
+                "channel": "slack",
+                "attempts": 5,
+                "last_error": "HTTP 503 from hooks.slack.com",
+            }
+        ],
+        signoffs=[],
+    )
+
+
+def monthly_checklist(first: date) -> checklists.Monthly:
+    per_day = [0, 1, 0, 0, 2, 0, 0, 0, 1, 0, 0, 3, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 5, 1, 0, 0, 0, 0, 0, 2, 1]
+    return checklists.Monthly(
+        month=first.strftime("%Y-%m"),
+        replays={
+            RECON: {"SINGLE": [1, 0, 2, 0, 0], "RANGE": [0, 1, 0, 0, 0]},
+            PRICES: {"RANGE": [0, 0, 1, 1, 0]},
+        },
+        replays_previous={RECON: {"SINGLE": 1}, VALUATION: {"FULL": 1}},
+        replay_total=6,
+        replay_total_previous=2,
+        errors=[
+            checklists.ErrorTrend(
+                "C1-EXT-002",
+                "External system timed out",
+                9,
+                4,
+                [PRICES],
+                "2026-10-02T06:00:31+00:00",
+                "2026-10-30T06:00:29+00:00",
+            ),
+            checklists.ErrorTrend(
+                "C1-DQ-011",
+                "Duplicate records",
+                4,
+                4,
+                [RECON],
+                "2026-10-05T07:00:10+00:00",
+                "2026-10-23T07:00:12+00:00",
+            ),
+            checklists.ErrorTrend(
+                "C1-LOG-005",
+                "Calculation error",
+                1,
+                3,
+                [PERF],
+                "2026-10-30T09:00:00+00:00",
+                "2026-10-30T09:00:00+00:00",
+            ),
+        ],
+        failures_per_day=per_day[: ((first + timedelta(days=32)).replace(day=1) - first).days],
+        mttr_seconds=3900.0,
+        recovered=11,
+        still_open=1,
+        interventions={"alice": {"exec.replay": 4, "exec.trigger": 2}, "bob": {"exec.stop": 1}},
+        signoffs=[
+            {
+                "signed_by": "carol",
+                "signed_at": at(600),
+                "comment": "one open item: ticket OPS-2211 follows it",
+            }
+        ],
+    )
+
+
+def notifications() -> list[Notification]:
+    def note(
+        notification_id: int,
+        minutes_ago: float,
+        event: str,
+        channel: str,
+        status: str,
+        attempts: int,
+        execution_id: int | None,
+        job_id: str | None,
+        error: str | None = None,
+    ) -> Notification:
+        return Notification(
+            notification_id=notification_id,
+            created_at=at(minutes_ago),
+            event=event,
+            channel=channel,
+            dedupe_key=f"{event}:{execution_id}",
+            job_id=job_id,
+            execution_id=execution_id,
+            details={"execution_id": execution_id} if execution_id else {},
+            status=status,
+            attempts=attempts,
+            next_attempt_at=at(minutes_ago - 5),
+            last_error=error,
+            sent_at=at(minutes_ago - 0.1) if status == "SENT" else None,
+        )
+
+    return [
+        note(80, 2, "comp_requested", "email", "PENDING", 1, None, VALUATION, "SMTP 421 try again later"),
+        note(79, 31, "execution_failed", "slack", "SENT", 1, 1045, PERF),
+        note(78, 58, "execution_failed", "email", "SENT", 1, FAILED_ID, RECON),
+        note(77, 75, "execution_failed", "slack", "FAILED", 5, 1040, PRICES, "HTTP 503 from hooks.slack.com"),
+        note(76, 96, "execution_stopped", "slack", "SENT", 2, STOPPED_ID, VALUATION, "HTTP 429 rate limited"),
+    ]
+
+
+def compensations() -> list[Compensation]:
+    def comp(
+        compensation_id: int,
+        status: str,
+        target: str,
+        by: str,
+        minutes_ago: float,
+        reason: str,
+        **decision: Any,
+    ) -> Compensation:
+        return Compensation(
+            compensation_id=compensation_id,
+            job_id=VALUATION,
+            business_date=MONDAY,
+            target_key=target,
+            payload={"nav": 101.25, "currency": "KRW"},
+            reason=reason,
+            evidence_ref="OPS-2214",
+            requested_by=by,
+            requested_at=at(minutes_ago),
+            status=status,
+            decided_by=decision.get("decider"),
+            decided_at=at(minutes_ago - 30) if decision else None,
+            decision_note=decision.get("note"),
+        )
+
+    return [
+        comp(5, "PENDING", "PF-004", "alice", 20, "custodian price correction for PF-004"),
+        comp(4, "PENDING", "PF-007", "bob", 40, "late corporate action on PF-007"),
+        comp(
+            3,
+            "APPROVED",
+            "PF-002",
+            "bob",
+            600,
+            "FX rate fix",
+            decider="carol",
+            note="checked against Bloomberg",
+        ),
+        comp(
+            2,
+            "REJECTED",
+            "PF-009",
+            "alice",
+            900,
+            "manual NAV",
+            decider="carol",
+            note="no evidence of the error",
+        ),
+    ]
+
+
+def evidence(compensation_id: int) -> list[Evidence]:
+    return [
+        Evidence(10 + compensation_id, compensation_id, "custodian-letter.pdf", "ab12" * 16, 48213, at(20)),
+        Evidence(20 + compensation_id, compensation_id, "prices.csv", "cd34" * 16, 912, at(20)),
+    ]
+
+
+def versions(job_id: str, day: date, target: str) -> list[Version]:
+    return [
+        Version(
+            501, "EXECUTION", 1043, None, "AUTO", False, at(52), 502, at(25), "superseded", {"nav": 100.9}
+        ),
+        Version(502, "EXECUTION", 1046, None, "AUTO", True, at(25), None, None, None, {"nav": 101.1}),
+    ]
+
+
 class FixedQueries:
     """ConsoleQueries' methods over the rows above (the filter and paging semantics of the real ones)."""
 
@@ -610,6 +848,30 @@ class FixedQueries:
             and (execution_id is None or a.execution_id == execution_id)
         ]
         return rows[:limit]
+
+    def daily(self, day: date, *, tz: str = "UTC", lang: str = "en", **_: Any) -> checklists.Daily:
+        self._maybe_fail()
+        return daily_checklist(day)
+
+    def monthly(self, month: date, *, tz: str = "UTC", lang: str = "en") -> checklists.Monthly:
+        self._maybe_fail()
+        return monthly_checklist(month)
+
+    def notifications(
+        self, *, statuses: Sequence[str] = (), limit: int = PAGE, before_id: int | None = None
+    ) -> list[Notification]:
+        self._maybe_fail()
+        return [n for n in notifications() if not statuses or n.status in statuses][:limit]
+
+    def compensations(self, *, statuses: tuple[str, ...] = (), limit: int = PAGE) -> list[Compensation]:
+        self._maybe_fail()
+        return [c for c in compensations() if not statuses or c.status in statuses][:limit]
+
+    def evidence(self, compensation_id: int) -> list[Evidence]:
+        return evidence(compensation_id)
+
+    def result_history(self, job_id: str, business_date: date, target_key: str) -> list[Version]:
+        return versions(job_id, business_date, target_key)
 
     def verify_audit(self) -> ChainReport:
         return ChainReport(rows=14, head=hashlib.sha256(b"14").hexdigest())
@@ -745,6 +1007,20 @@ class FixedActions(Actions):
 
     def set_job_paused(self, job_id: str, paused: bool, reason: str | None) -> None:
         self.calls.append(("pause", {"job_id": job_id, "paused": paused, "reason": reason}))
+
+    def rollback(self, execution_id: int, reason: str | None, *, dry_run: bool) -> ops.RollbackPreview:
+        self.calls.append(("rollback", {"execution_id": execution_id, "reason": reason, "dry_run": dry_run}))
+        keys = [(MONDAY, a) for a in ACCOUNTS]
+        plan = RollbackPlan(deactivate=keys[:7], reactivate=keys[:6], skipped=keys[7:])
+        return ops.RollbackPreview(execution_id, RECON, plan)
+
+    def sign_checklist(self, checklist: checklists.Daily | checklists.Monthly, comment: str | None) -> int:
+        self.calls.append(("sign", {"period": checklist.period, "comment": comment}))
+        return 31
+
+    def decide_compensation(self, compensation_id: int, *, approve: bool, note: str | None) -> int | None:
+        self.calls.append(("decide", {"id": compensation_id, "approve": approve, "note": note}))
+        return 900 if approve else None
 
 
 HEADER = HeaderInfo(

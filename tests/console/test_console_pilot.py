@@ -13,13 +13,16 @@ from typing import Any, TypeVar
 import psycopg
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Select
+from textual.widgets import Input, Select, Static
 
 from c1console import ops
 from c1console.scheduler.runner import Runner
 from c1console.screens import dialogs
+from c1console.screens.alerts import AlertsScreen
 from c1console.screens.app import ConsoleApp, HeaderInfo
 from c1console.screens.audit import AuditScreen
+from c1console.screens.checklists import DailyScreen, MonthlyScreen
+from c1console.screens.compensations import CompensationsScreen, HistoryScreen
 from c1console.screens.executions import ExecutionsScreen
 from c1console.screens.jobs import JobsScreen
 from c1console.screens.widgets import KeyBar, cursor_key, move_cursor_to
@@ -263,6 +266,136 @@ class TestTriggerStopResume:
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.screen is home)
             assert latest_id(raw, "resumed_from IS NOT NULL") is None
+
+
+class TestRollbackAndCompensation:
+    async def test_rollback_of_a_finished_execution_is_audited(
+        self, runner: Runner, alice: ops.Session, db: Database, db_url: str, raw: psycopg.Connection
+    ) -> None:
+        created = ops.trigger(alice, "noop", date_from=DAY)
+        assert wait_terminal(db, created.execution_id).status == "SUCCESS"
+        app = console(db, db_url, alice)
+        async with app.run_test(size=SIZE) as pilot:
+            home = await home_with(pilot, app, created.execution_id)
+            await wait_for(pilot, lambda: app.can_act)
+            assert move_cursor_to(home.table, str(created.execution_id))
+            await pilot.press("b")
+            dialog = await wait_for(
+                pilot, lambda: isinstance(app.screen, dialogs.RollbackDialog) and app.screen
+            )
+            await wait_for(pilot, lambda: dialog.preview is not None, what="the rollback preview")
+            assert len(dialog.preview.plan.deactivate) == len(created.preview.units)
+            await type_text(pilot, "wrong account mapping")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: dialog.armed is not None, what="the dialog to arm")
+            await pilot.press("enter")
+            await wait_for(
+                pilot,
+                lambda: audit_count(raw, "exec.rollback", created.execution_id) == 1,
+                what="the audit row",
+            )
+            row = raw.execute(
+                "SELECT rolled_back_by, rolled_back_reason FROM c1.execution WHERE execution_id = %s",
+                (created.execution_id,),
+            ).fetchone()
+            assert row == ("alice", "wrong account mapping")
+            active = raw.execute(
+                "SELECT count(*) FROM c1.result WHERE execution_id = %s AND is_active",
+                (created.execution_id,),
+            ).fetchone()[0]
+            assert active == 0
+
+    async def test_a_requester_cannot_approve_their_own_compensation(
+        self,
+        alice: ops.Session,
+        db: Database,
+        db_url: str,
+        raw: psycopg.Connection,
+        registry: Any,
+        settings: Any,
+    ) -> None:
+        anna = session(db, settings, registry, operator="anna", role="approver")
+        comp_id = ops.request_compensation(
+            anna,
+            job_id="noop",
+            business_date=DAY,
+            target="T1",
+            payload={"value": 1},
+            reason="custodian correction",
+            evidence_ref="OPS-1",
+        )
+        before = audit_count(raw, "comp.approve")
+        app = console(db, db_url, anna)
+        async with app.run_test(size=SIZE) as pilot:
+            await home_with(pilot, app)
+            await wait_for(pilot, lambda: app.can_act)
+            await pilot.press("7")
+            comps = await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, CompensationsScreen) and app.screen.items and app.screen,
+            )
+            assert move_cursor_to(comps.table, str(comp_id))
+            await pilot.press("a")
+            dialog = await wait_for(
+                pilot, lambda: isinstance(app.screen, dialogs.DecideDialog) and app.screen
+            )
+            await type_text(pilot, "looks right")
+            await pilot.press("enter", "enter")
+            status = dialog.query_one("#dialog-status", Static)
+            await wait_for(
+                pilot, lambda: "cannot approve it" in str(status.render()), what="the refusal in the dialog"
+            )
+            assert app.screen is dialog
+        row = raw.execute(
+            "SELECT status, decided_by FROM c1.compensation WHERE compensation_id = %s", (comp_id,)
+        ).fetchone()
+        assert row == ("PENDING", None)
+        assert audit_count(raw, "comp.approve") == before
+
+    async def test_the_checklists_alerts_and_history_read_the_database(
+        self, runner: Runner, alice: ops.Session, db: Database, db_url: str, registry: Any, settings: Any
+    ) -> None:
+        failed = ops.trigger(alice, "flaky", date_from=DAY)
+        wait_terminal(db, failed.execution_id)
+        comp_id = ops.request_compensation(
+            alice,
+            job_id="noop",
+            business_date=DAY,
+            target="T1",
+            payload={"value": 2},
+            reason="manual fix",
+            evidence_ref="OPS-2",
+            attachments=[ops.Attachment("letter.txt", b"hello")],
+        )
+        app = console(db, db_url, alice)
+        async with app.run_test(size=SIZE) as pilot:
+            await home_with(pilot, app, failed.execution_id)
+            await pilot.press("4")
+            daily = await wait_for(pilot, lambda: isinstance(app.screen, DailyScreen) and app.screen)
+            daily.period = DAY
+            daily.load()
+            await wait_for(
+                pilot,
+                lambda: (
+                    daily.checklist is not None
+                    and daily.checklist.business_date == DAY
+                    and any(f.execution_id == failed.execution_id for f in daily.checklist.failures)
+                ),
+                what="the daily checklist with the failure",
+            )
+            await pilot.press("5")
+            await wait_for(pilot, lambda: isinstance(app.screen, MonthlyScreen) and app.screen.checklist)
+            await pilot.press("6")
+            await wait_for(pilot, lambda: isinstance(app.screen, AlertsScreen) and app.screen.loaded)
+            await pilot.press("7")
+            comps = await wait_for(
+                pilot, lambda: isinstance(app.screen, CompensationsScreen) and app.screen.items and app.screen
+            )
+            assert move_cursor_to(comps.table, str(comp_id))
+            await wait_for(pilot, lambda: comps.evidence.get(comp_id), what="the evidence")
+            assert [e.filename for e in comps.evidence[comp_id]] == ["letter.txt"]
+            await pilot.press("h")
+            await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.loaded)
 
 
 class TestJobsAndAudit:

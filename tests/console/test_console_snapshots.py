@@ -67,6 +67,11 @@ SCREENS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
     "audit": steps("3"),
     "audit_verified": steps("3", "v"),
     "help": steps("question_mark"),
+    "daily": steps("4"),
+    "monthly": steps("5"),
+    "alerts": steps("6"),
+    "compensations": steps("7"),
+    "result_history": steps("7", "h"),
     "command_palette": steps("ctrl+p"),
 }
 
@@ -81,6 +86,9 @@ DIALOGS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
     "filter": steps("f"),
     "pause_job": steps("2", "p", text="vendor migration"),
     "audit_filter": steps("3", "f"),
+    "rollback": steps("down", "down", "b", text="wrong account mapping", after=("enter",)),
+    "sign_daily": steps("4", "S", text="OPS-2215 follows the TSE feed"),
+    "approve_compensation": steps("7", "a", text="matches the custodian letter"),
 }
 
 

@@ -1,0 +1,429 @@
+"""The daily (`4`) and monthly (`5`) operations checklists: what needs attention, and the sign-off.
+
+Both are computed by ``c1console.checklists`` (the same numbers the CLI prints) through ConsoleQueries, in a
+thread worker; `[` / `]` move by a day or a month. The daily lists the failures first: `enter` opens one,
+`r` replays the failed units of an open one. `S` signs what is on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta, tzinfo
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Sparkline, Static
+
+from c1console import checklists
+from c1console.presentation import human_duration
+from c1console.screens import dialogs
+from c1console.screens.base import ConsoleScreen
+from c1console.screens.widgets import (
+    ConsoleTable,
+    HeaderBar,
+    Key,
+    KeyBar,
+    bindings,
+    cursor_key,
+    move_cursor_to,
+    one_line,
+    problem_text,
+    status_text,
+    verdict_text,
+)
+from c1console.store.executions import Execution
+
+BAR = 20  # widest text bar (errors by code)
+
+
+def tz_name(tz: tzinfo | None) -> str:
+    """The IANA name checklists need (ZoneInfo); a fixed offset or no zone reads as UTC."""
+    return str(getattr(tz, "key", None) or "UTC")
+
+
+def signoff_line(signoffs: Sequence[dict[str, Any]], tz: tzinfo | None) -> Text:
+    if not signoffs:
+        return Text("not signed", style="yellow")
+    s = signoffs[-1]
+    at = s["signed_at"]
+    shown = at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if hasattr(at, "astimezone") else str(at)
+    return Text(f"✔ signed by {s['signed_by']} at {shown}: {one_line(s['comment'], 120)}", style="green")
+
+
+def bar(value: int, top: int, width: int = BAR) -> str:
+    if top <= 0 or value <= 0:
+        return ""
+    return "█" * max(1, round(width * value / top))
+
+
+class ChecklistScreen(ConsoleScreen):
+    """What the daily and monthly screens share: loading one period, moving, signing."""
+
+    TITLE_TEXT: ClassVar[str] = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.checklist: Any = None
+        self.period: date | None = None
+
+    def initial(self) -> date:
+        raise NotImplementedError
+
+    def step(self, period: date, by: int) -> date:
+        raise NotImplementedError
+
+    def fetch(self, period: date) -> Any:
+        raise NotImplementedError
+
+    def show(self, checklist: Any) -> None:
+        raise NotImplementedError
+
+    def load(self) -> None:
+        if self.period is None:
+            self.period = self.initial()
+        period = self.period
+        self._poll_worker = self.call_db(
+            lambda: self.fetch(period),
+            lambda c: self.show(c) if period == self.period else None,
+            failed=self._failed,
+            group="checklist",
+            exclusive=True,
+        )
+
+    def _failed(self, exc: BaseException) -> None:
+        self.query_one("#info", Static).update(Text(" " + problem_text(exc), style="red"))
+
+    def poll(self) -> None:
+        if not self.polling():
+            self.load()
+
+    def executions_changed(self, rows: Sequence[Execution]) -> None:
+        self.poll()
+
+    def audit_changed(self, audit_ids: Sequence[int]) -> None:
+        self.poll()  # a sign-off is audited
+
+    def action_move(self, by: int) -> None:
+        self.period = self.step(self.period or self.initial(), by)
+        self.query_one("#info", Static).update(Text(f" {self.period} loading…"))
+        self.load()
+
+    def action_back(self) -> None:
+        self.console.show_mode("executions")
+
+    def action_sign(self) -> None:
+        if not self.allowed("sign"):
+            return
+        if self.checklist is None:
+            self.notify("still loading", severity="warning")
+            return
+        self.app.push_screen(dialogs.SignDialog(self.checklist), lambda _done: self.load())
+
+    def zone(self) -> str:
+        """The time zone of business days: the configured one (as the CLI uses), else the console's."""
+        session = self.console.session
+        return session.settings.timezone if session is not None else tz_name(self.tz)
+
+    def section(self, title: str, id: str) -> Static:
+        return Static(Text(title, style="bold"), id=id, classes="section")
+
+
+# Daily ---------------------------------------------------------------------------------------------------
+
+FAILURE_COLUMNS = ("ID", "JOB", "STATUS", "STATE", "ERROR", "DATES", "BY", "TYPE", "TITLE")
+JOB_COLUMNS = ("JOB", "SCHEDULE", "EXPECTED", "RAN", "MISSED", "LATEST", "VERDICT")
+
+
+class DailyScreen(ChecklistScreen):
+    KEYS: ClassVar[tuple[Key, ...]] = (
+        Key("left_square_bracket", "move(-1)", "prev day", "Daily checklist: the previous day", display="["),
+        Key("right_square_bracket", "move(1)", "next day", "Daily checklist: the next day", display="]"),
+        Key("enter", "open", "open", "Open the selected failure's execution (drill-down)", bind=False),
+        Key("r", "replay", "replay", "Replay the failed units of the selected open failure", act=True),
+        Key("S", "sign", "sign", "Sign this daily checklist (comment required)", act=True),
+        Key("escape", "back", "back", "Back to the executions", display="esc", footer=False),
+    )
+    BINDINGS: ClassVar = bindings(KEYS)
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar("Daily checklist")
+        yield Static(Text(" loading…"), id="info", classes="info-line")
+        with VerticalScroll(id="checklist-body", classes="checklist-body"):
+            yield self.section("Failed and stopped executions", "failures-title")
+            yield ConsoleTable(id="failures")
+            yield self.section("Jobs", "jobs-title")
+            yield ConsoleTable(id="jobs-day")
+            yield Static(id="daily-rest")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        for name, columns in (("failures", FAILURE_COLUMNS), ("jobs-day", JOB_COLUMNS)):
+            table = self.query_one(f"#{name}", DataTable)
+            for column in columns:
+                table.add_column(column, key=column.lower())
+        self.query_one("#failures", DataTable).focus()
+        self.load()
+
+    def initial(self) -> date:
+        return checklists.previous_business_day(self.today())
+
+    def step(self, period: date, by: int) -> date:
+        return period + timedelta(days=by)
+
+    def fetch(self, period: date) -> checklists.Daily:
+        session = self.console.session
+        limit = (
+            session.settings.long_running_seconds if session is not None else checklists.LONG_RUNNING_SECONDS
+        )
+        return self.console.queries.daily(
+            period, tz=self.zone(), lang=self.console.lang, long_running_seconds=limit
+        )
+
+    def show(self, c: checklists.Daily) -> None:
+        self.checklist = c
+        line = Text.assemble(" ", (f"{c.period} {c.business_date:%a}", "bold"), "  ", verdict_text(c.verdict))
+        line.append(f" · {c.open_items} open item(s) · ")
+        line.append_text(signoff_line(c.signoffs, self.tz))
+        self.query_one("#info", Static).update(line)
+        failures = self.query_one("#failures", DataTable)
+        keep = cursor_key(failures)
+        failures.clear()
+        for f in c.failures:
+            if f.resolved:
+                state = Text(
+                    f"✔ resolved by #{f.resolved_by}" if f.resolved_by else "✔ resolved", style="green"
+                )
+            else:
+                state = Text(f"⚠ OPEN: {f.open_units} unit(s)", style="bold yellow")
+            failures.add_row(
+                Text(str(f.execution_id), justify="right"),
+                f.job_id,
+                status_text(f.status),
+                state,
+                Text(f.error_code or "", style="red"),
+                f.dates,
+                f.operator or "",
+                f.run_type,
+                f.error_title or "",
+                key=str(f.execution_id),
+            )
+        if keep is not None:
+            move_cursor_to(failures, keep, scroll=False)
+        opened = sum(1 for f in c.failures if not f.resolved)
+        self.query_one("#failures-title", Static).update(
+            Text.assemble(
+                ("Failed and stopped executions", "bold"),
+                f"  {len(c.failures)} · {opened} open" if c.failures else "  none",
+            )
+        )
+        jobs = self.query_one("#jobs-day", DataTable)
+        jobs.clear()
+        for j in c.jobs:
+            latest = Text(f"#{j.latest_execution_id} ") if j.latest_execution_id else Text("—", style="dim")
+            if j.latest_status:
+                latest.append_text(status_text(j.latest_status))
+            schedule = j.schedule or "manual"
+            jobs.add_row(
+                j.job_id,
+                schedule + (" (paused)" if j.paused else ""),
+                str(j.expected_fires),
+                str(j.auto_runs),
+                Text(str(j.missed), style="bold yellow" if j.missed else ""),
+                latest,
+                verdict_text(j.verdict),
+                key=j.job_id,
+            )
+        self.query_one("#daily-rest", Static).update(self.rest(c))
+
+    def rest(self, c: checklists.Daily) -> Text:
+        text = Text()
+
+        def head(title: str, items: Sequence[Any]) -> None:
+            text.append(f"\n{title}", style="bold")
+            text.append(f"  {len(items)}" if items else "  none", style="" if items else "dim")
+
+        head("Missed schedule fires", c.missed)
+        for m in c.missed:
+            text.append(f"\n  ⚠ {m['job_id']} at {m['scheduled_for']}", style="yellow")
+        head("Running too long", c.long_running)
+        for r in c.long_running:
+            text.append(f"\n  ▶ #{r['execution_id']} {r['job_id']} since {r['started_at']}", style="yellow")
+        head("Alert deliveries that failed", c.failed_deliveries)
+        for d in c.failed_deliveries:
+            text.append(
+                f"\n  ✖ #{d['notification_id']} {d['event']} via {d['channel']} after {d['attempts']} "
+                f"attempt(s): {one_line(d.get('last_error'), 100)}",
+                style="red",
+            )
+        text.append("\nSign-off  ", style="bold")
+        text.append_text(signoff_line(c.signoffs, self.tz))
+        return text
+
+    def selected(self) -> checklists.FailureItem | None:
+        key = cursor_key(self.query_one("#failures", DataTable))
+        if self.checklist is None or key is None:
+            return None
+        return next((f for f in self.checklist.failures if str(f.execution_id) == key), None)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "failures":
+            self.action_open()
+
+    def action_open(self) -> None:
+        from c1console.screens.detail import DetailScreen
+
+        chosen = self.selected()
+        if chosen is None:
+            self.notify("no failure selected", severity="warning")
+            return
+        self.app.push_screen(DetailScreen(chosen.execution_id))
+
+    def action_replay(self) -> None:
+        if not self.allowed("replay"):
+            return
+        chosen = self.selected()
+        if chosen is None:
+            self.notify("select a failure first", severity="warning")
+            return
+        if chosen.resolved:
+            self.notify(f"#{chosen.execution_id} is already resolved", severity="warning")
+            return
+        execution_id = chosen.execution_id
+
+        def found(rows: list[Execution]) -> None:
+            if rows:
+                self.app.push_screen(dialogs.ReplayDialog(rows[0]), self._after)
+
+        self.call_db(lambda: self.console.queries.executions_by_id([execution_id]), found)
+
+    def _after(self, done: dialogs.Done | None) -> None:
+        if done is not None and done.execution_id is not None:
+            self.console.focus_execution(done.execution_id)
+            self.load()
+
+
+# Monthly -------------------------------------------------------------------------------------------------
+
+REPLAY_COLUMNS = ("JOB", "KIND", "W1", "W2", "W3", "W4", "W5", "TOTAL", "PREV")
+ERROR_COLUMNS = ("CODE", "COUNT", "PREV", "TREND", "BY COUNT", "JOBS", "TITLE")
+TREND = {"up": Text("▲ up", style="red"), "down": Text("▼ down", style="green"), "same": Text("= same")}
+
+
+class MonthlyScreen(ChecklistScreen):
+    KEYS: ClassVar[tuple[Key, ...]] = (
+        Key(
+            "left_square_bracket",
+            "move(-1)",
+            "prev month",
+            "Monthly checklist: the previous month",
+            display="[",
+        ),
+        Key(
+            "right_square_bracket", "move(1)", "next month", "Monthly checklist: the next month", display="]"
+        ),
+        Key("S", "sign", "sign", "Sign this monthly checklist (comment required)", act=True),
+        Key("escape", "back", "back", "Back to the executions", display="esc", footer=False),
+    )
+    BINDINGS: ClassVar = bindings(KEYS)
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar("Monthly checklist")
+        yield Static(Text(" loading…"), id="info", classes="info-line")
+        with VerticalScroll(id="checklist-body", classes="checklist-body"):
+            yield self.section("Failures per day", "spark-title")
+            yield Sparkline([], id="failures-spark")
+            yield self.section("Replays by week", "replays-title")
+            yield ConsoleTable(id="replays")
+            yield self.section("Recurring errors", "errors-title")
+            yield ConsoleTable(id="errors")
+            yield Static(id="monthly-rest")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        for name, columns in (("replays", REPLAY_COLUMNS), ("errors", ERROR_COLUMNS)):
+            table = self.query_one(f"#{name}", DataTable)
+            for column in columns:
+                table.add_column(column, key=column.lower())
+        self.query_one("#checklist-body").focus()
+        self.load()
+
+    def initial(self) -> date:
+        return checklists.parse_month(None, self.today())
+
+    def step(self, period: date, by: int) -> date:
+        if by < 0:
+            return (period - timedelta(days=1)).replace(day=1)
+        return (period + timedelta(days=32)).replace(day=1)
+
+    def fetch(self, period: date) -> checklists.Monthly:
+        return self.console.queries.monthly(period, tz=self.zone(), lang=self.console.lang)
+
+    def show(self, c: checklists.Monthly) -> None:
+        self.checklist = c
+        mttr = human_duration(timedelta(seconds=c.mttr_seconds)) if c.mttr_seconds is not None else "n/a"
+        line = Text.assemble(" ", (c.month, "bold"), "  ", verdict_text(c.verdict))
+        line.append(f" · {c.still_open} still open · MTTR {mttr} · ")
+        line.append_text(signoff_line(c.signoffs, self.tz))
+        self.query_one("#info", Static).update(line)
+        per_day = c.failures_per_day
+        self.query_one("#failures-spark", Sparkline).data = [float(n) for n in per_day]
+        worst = max(per_day) if per_day else 0
+        self.query_one("#spark-title", Static).update(
+            Text.assemble(
+                ("Failures per day", "bold"),
+                f"  {sum(per_day)} in {len(per_day)} day(s) · most {worst}"
+                + (f" on day {per_day.index(worst) + 1}" if worst else ""),
+            )
+        )
+        replays = self.query_one("#replays", DataTable)
+        replays.clear()
+        for job, kinds in sorted(c.replays.items()):
+            for kind, weeks in sorted(kinds.items()):
+                previous = c.replays_previous.get(job, {}).get(kind, 0)
+                replays.add_row(
+                    job, kind, *(str(w) for w in weeks), str(sum(weeks)), str(previous), key=f"{job}|{kind}"
+                )
+        for job, kinds in sorted(c.replays_previous.items()):
+            for kind, count in sorted(kinds.items()):
+                if kind not in c.replays.get(job, {}):
+                    replays.add_row(job, kind, *("0",) * 6, str(count), key=f"{job}|{kind}")
+        self.query_one("#replays-title", Static).update(
+            Text.assemble(
+                ("Replays by week", "bold"), f"  {c.replay_total} (previous month {c.replay_total_previous})"
+            )
+        )
+        errors = self.query_one("#errors", DataTable)
+        errors.clear()
+        top = max((e.failures for e in c.errors), default=0)
+        for e in c.errors:
+            errors.add_row(
+                Text(e.code, style="red"),
+                str(e.failures),
+                str(e.previous),
+                TREND.get(e.trend, Text(e.trend)),
+                Text(bar(e.failures, top), style="red"),
+                ", ".join(e.jobs),
+                e.title or "",
+                key=e.code,
+            )
+        self.query_one("#errors-title", Static).update(
+            Text.assemble(
+                ("Recurring errors", "bold"), f"  {len(c.errors)} code(s)" if c.errors else "  none"
+            )
+        )
+        rest = Text()
+        rest.append("\nRecovery", style="bold")
+        rest.append(
+            f"\n  mean time to recovery {mttr} over {c.recovered} recovered failure(s); "
+            f"{c.still_open} still open"
+        )
+        rest.append("\nManual interventions", style="bold")
+        if not c.interventions:
+            rest.append("  none", style="dim")
+        for operator, actions in sorted(c.interventions.items()):
+            rest.append(f"\n  {operator}: " + ", ".join(f"{a} {n}" for a, n in sorted(actions.items())))
+        rest.append("\nSign-off  ", style="bold")
+        rest.append_text(signoff_line(c.signoffs, self.tz))
+        self.query_one("#monthly-rest", Static).update(rest)
