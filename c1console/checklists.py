@@ -4,8 +4,9 @@ Markdown or JSON. Pure over the query results, apart from `daily()` / `monthly()
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -104,8 +105,9 @@ def daily(
     with connection(db) as conn:
         failures = reviews.failures_on(conn, day)
         latest = reviews.latest_per_job(conn, day)
-        fired = reviews.auto_fires(conn, start, end)
-        missed = reviews.missed_fires(conn, start, end)
+        # each job's calendar day is in its own timezone: fetch a margin, filter per job below
+        fired = reviews.auto_fires(conn, start - timedelta(days=1), end + timedelta(days=1))
+        missed = reviews.missed_fires(conn, start - timedelta(days=1), end + timedelta(days=1))
         running = reviews.long_running(conn, long_running_seconds)
         deliveries = reviews.failed_deliveries(conn, start, end)
         job_schedules = reviews.schedules(conn)
@@ -127,7 +129,7 @@ def build_daily(
     day: date,
     failures: list[reviews.FailureRow],
     latest: dict[str, tuple[int, str]],
-    fired: dict[str, int],
+    fired: list[tuple[str, datetime]],
     missed: list[tuple[str, datetime]],
     running: list[tuple[int, str, datetime, str | None]],
     deliveries: list[dict[str, Any]],
@@ -136,9 +138,14 @@ def build_daily(
     *,
     lang: str = "en",
 ) -> Daily:
-    missed_by_job: dict[str, int] = {}
-    for job_id, _at in missed:
-        missed_by_job[job_id] = missed_by_job.get(job_id, 0) + 1
+    zones = {job_id: ZoneInfo(job_tz) for job_id, _cron, job_tz, _paused in job_schedules}
+
+    def on_day(job_id: str, at: datetime) -> bool:
+        return at.astimezone(zones.get(job_id, UTC)).date() == day
+
+    missed = [(job_id, at) for job_id, at in missed if on_day(job_id, at)]
+    missed_by_job = Counter(job_id for job_id, _at in missed)
+    fired_by_job = Counter(job_id for job_id, at in fired if on_day(job_id, at))
     failure_items = [_failure_item(f, lang) for f in failures]
     open_jobs = {f.job_id for f in failure_items if f.verdict == ATTENTION}
     jobs = []
@@ -155,7 +162,7 @@ def build_daily(
                 schedule=cron,
                 paused=paused,
                 expected_fires=_expected(cron, job_tz, job_id, day),
-                auto_runs=fired.get(job_id, 0),
+                auto_runs=fired_by_job.get(job_id, 0),
                 missed=missed_by_job.get(job_id, 0),
                 latest_execution_id=last[0] if last else None,
                 latest_status=last[1] if last else None,

@@ -211,3 +211,17 @@ def test_sign_off_needs_a_reason_when_items_are_open(
         "SELECT snapshot->>'verdict' FROM c1.checklist_signoff ORDER BY signoff_id DESC LIMIT 1"
     ).fetchone()[0]
     assert snapshot == "ATTENTION"
+
+
+def test_schedule_fires_count_on_the_jobs_own_calendar_day(db: Database, raw: psycopg.Connection) -> None:
+    raw.execute(
+        "INSERT INTO c1.job (job_id, title, definition_hash, schedule_cron, timezone)"
+        " VALUES ('seoul', 'Seoul job', 'h', '0 6 * * 1-5', 'Asia/Seoul')"
+    )
+    raw.execute(
+        "INSERT INTO c1.execution (job_id, run_type, business_date_from, business_date_to, requested_by,"
+        " scheduled_for) VALUES ('seoul', 'AUTO', '2026-10-30', '2026-10-30', 'system',"
+        " '2026-11-02 06:00+09')"
+    )  # Sunday 21:00 UTC, Monday 06:00 in Seoul
+    [job] = checklists.daily(db, DAY, tz="UTC").jobs
+    assert (job.expected_fires, job.auto_runs, job.missed) == (1, 1, 0)

@@ -90,15 +90,16 @@ def latest_per_job(conn: Connection, day: date) -> dict[str, tuple[int, str]]:
     return {r[0]: (r[1], r[2]) for r in rows}
 
 
-def auto_fires(conn: Connection, start: datetime, end: datetime) -> dict[str, int]:
+def auto_fires(conn: Connection, start: datetime, end: datetime) -> list[tuple[str, datetime]]:
+    """AUTO executions' schedule times in [start, end): (job, scheduled_for)."""
     rows = conn.execute(
         sa.text(
-            "SELECT job_id, count(*) FROM c1.execution WHERE run_type = 'AUTO'"
-            " AND scheduled_for >= :start AND scheduled_for < :end GROUP BY job_id"
+            "SELECT job_id, scheduled_for FROM c1.execution WHERE run_type = 'AUTO'"
+            " AND scheduled_for >= :start AND scheduled_for < :end"
         ),
         {"start": start, "end": end},
     )
-    return {r[0]: r[1] for r in rows}
+    return [(r[0], r[1]) for r in rows]
 
 
 def missed_fires(conn: Connection, start: datetime, end: datetime) -> list[tuple[str, datetime]]:
