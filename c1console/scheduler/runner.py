@@ -233,14 +233,13 @@ class Runner:
                     reason="runner lost",
                     details={"runner_id": owner, "detected_by": self.runner_id},
                 )
-                outbox.enqueue(
+                outbox.enqueue_failure(
                     conn,
-                    event="failed",
                     channels=self.settings.channels,
                     job_id=job_id,
                     execution_id=execution_id,
-                    dedupe_key=f"failed:{execution_id}",
-                    details={"error_code": errors.RUNNER_LOST, "summary": summary},
+                    error_code=errors.RUNNER_LOST,
+                    summary=summary,
                 )
                 recovered.append(execution_id)
         for execution_id in recovered:

@@ -274,14 +274,14 @@ class ExecutionWorker:
                     reason=stop.reason,
                 )
             if status == "FAILED":
-                outbox.enqueue(
+                outbox.enqueue_failure(
                     conn,
-                    event="failed",
                     channels=self.settings.channels,
                     job_id=self.job.job_id,
                     execution_id=execution_id,
-                    dedupe_key=f"failed:{execution_id}",
-                    details={"error_code": code, "summary": summary, "failed_units": failed},
+                    error_code=code,
+                    summary=summary,
+                    failed_units=failed,
                 )
 
     def _fail_whole(self, exc: Exception) -> None:
@@ -300,14 +300,13 @@ class ExecutionWorker:
                     error_code=code,
                     error_summary=f"{type(exc).__name__}: {exc}"[:MAX_MESSAGE],
                 )
-                outbox.enqueue(
+                outbox.enqueue_failure(
                     conn,
-                    event="failed",
                     channels=self.settings.channels,
                     job_id=self.job.job_id,
                     execution_id=execution_id,
-                    dedupe_key=f"failed:{execution_id}",
-                    details={"error_code": code, "summary": str(exc)[:MAX_MESSAGE]},
+                    error_code=code,
+                    summary=str(exc)[:MAX_MESSAGE],
                 )
         except Exception:
             # The database itself is gone: the lease expires and another runner records runner-lost.

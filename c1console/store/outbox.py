@@ -45,6 +45,21 @@ def enqueue(
     ).rowcount
 
 
+def enqueue_failure(
+    conn: Connection, *, channels: Sequence[str], job_id: str, execution_id: int, **details: Any
+) -> int:
+    """The alert for a FAILED execution: one per execution, whoever records the failure."""
+    return enqueue(
+        conn,
+        event="failed",
+        channels=channels,
+        dedupe_key=f"failed:{execution_id}",
+        job_id=job_id,
+        execution_id=execution_id,
+        details=details,
+    )
+
+
 @dataclass(frozen=True)
 class Notification:
     notification_id: int
