@@ -33,7 +33,7 @@ from c1console.store import (
     results,
     reviews,
 )
-from c1console.store.engine import Database, connection, transaction
+from c1console.store.engine import Database, connection, transaction, transaction_id
 from c1console.store.executions import Execution
 
 RANK = {role: n for n, role in enumerate(ROLES)}
@@ -498,14 +498,9 @@ def set_job_paused(session: Session, job_id: str, paused: bool, reason: str | No
             event=f"job_{verb}d",
             channels=session.settings.channels,
             job_id=job_id,
-            dedupe_key=f"job_{verb}d:{job_id}:{audit_clock(conn)}",
+            dedupe_key=f"job_{verb}d:{job_id}:{transaction_id(conn)}",
             details={"by": session.operator, "reason": checked_reason},
         )
-
-
-def audit_clock(conn: Connection) -> str:
-    """A per-transaction token for dedupe keys of repeatable acts (pause, resume again later)."""
-    return str(conn.exec_driver_sql("SELECT txid_current()").scalar_one())
 
 
 # Operators -----------------------------------------------------------------------------------------------

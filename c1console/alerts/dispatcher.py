@@ -19,7 +19,7 @@ from c1console.alerts.channels import DeliveryError, deliver
 from c1console.alerts.config import AlertSettings
 from c1console.alerts.messages import Fact, compose
 from c1console.store import executions, outbox
-from c1console.store.engine import Database, transaction
+from c1console.store.engine import Database, database_now, transaction
 from c1console.store.outbox import Notification
 
 log = logging.getLogger("c1console.alerts")
@@ -61,8 +61,7 @@ class Dispatcher:
         sent = 0
         lang = errors.language()
         with transaction(self.db, "system") as conn:
-            # the database's clock, the one created_at was stamped with
-            now = now or conn.exec_driver_sql("SELECT now()").scalar_one()
+            now = now or database_now(conn)
             for group in _groups(outbox.due(conn)):
                 first = group[0]
                 if first.event in GROUPED and not self._group_ready(conn, group, now):

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 import psycopg
@@ -151,3 +152,13 @@ def retrying(
             time.sleep(delay)
             delay = min(delay * 2, 8.0)
     raise AssertionError("unreachable")
+
+
+def database_now(conn: Connection) -> datetime:
+    """The database's clock (the one every created_at was stamped with), not this host's."""
+    return conn.exec_driver_sql("SELECT now()").scalar_one()
+
+
+def transaction_id(conn: Connection) -> str:
+    """A token unique to this transaction, for dedupe keys of acts that may repeat later."""
+    return str(conn.exec_driver_sql("SELECT txid_current()").scalar_one())
