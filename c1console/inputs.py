@@ -9,6 +9,7 @@ from c1console.errors import BadInput
 
 DATE_FORMS = "YYYY-MM-DD, today, yesterday or Nd (N days ago)"
 MAX_REASON = 2000
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)  # business dates outside make no sense here
 
 
 def parse_date(text: str, what: str = "date", *, today: date | None = None) -> date:
@@ -21,9 +22,14 @@ def parse_date(text: str, what: str = "date", *, today: date | None = None) -> d
     if match := re.fullmatch(r"(\d{1,4})d", value):
         return today - timedelta(days=int(match[1]))
     try:
-        return date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else _bad(text, what)
+        parsed = date.fromisoformat(value) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else _bad(text, what)
     except ValueError:
         return _bad(text, what)
+    if not EARLIEST <= parsed <= LATEST:
+        raise BadInput(
+            f"{what}: {parsed} is out of range", hint=f"use a date between {EARLIEST} and {LATEST}"
+        )
+    return parsed
 
 
 def _bad(text: str, what: str) -> date:

@@ -173,7 +173,7 @@ def test_missed_fires_are_recorded_not_run(db: Database, db_url: str, raw: psyco
     registry = testjobs.build()
     raw.execute(
         "INSERT INTO c1.job (job_id, title, definition_hash, schedule_cron, timezone, schedule_since)"
-        " VALUES ('flaky', 'Flaky', 'h', '0 6 * * 1-5', 'Asia/Seoul', now() - interval '3 days')"
+        " VALUES ('flaky', 'Flaky', 'h', '0 6 * * 1-5', 'Asia/Seoul', now() - interval '5 days')"
     )
     runner = Runner(db, registry, settings).start()
     try:
@@ -181,7 +181,7 @@ def test_missed_fires_are_recorded_not_run(db: Database, db_url: str, raw: psyco
         missed = raw.execute("SELECT count(*) FROM c1.missed_fire WHERE job_id = 'flaky'").fetchone()[0]
     finally:
         runner.stop()
-    assert 1 <= missed <= 3
+    assert 2 <= missed <= 5  # five days always hold at least two weekday 06:00 fires
     assert raw.execute("SELECT count(*) FROM c1.execution WHERE run_type = 'AUTO'").fetchone()[0] == 0
 
 
