@@ -7,38 +7,19 @@ load as the cursor reaches the end, and at most MAX_AUTO_PAGES are fetched on th
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.widgets import DataTable, Input, Static
+from textual.widget import Widget
+from textual.widgets import Input
 
 from c1console.screens import dialogs
-from c1console.screens.base import ConsoleScreen
-from c1console.screens.widgets import (
-    ConsoleTable,
-    HeaderBar,
-    Key,
-    KeyBar,
-    bindings,
-    cursor_key,
-    move_cursor_to,
-    one_line,
-    problem_text,
-    when,
-)
+from c1console.screens.lists import ListScreen
+from c1console.screens.widgets import Key, bindings, move_cursor_to, one_line, problem_text, when
 from c1console.store.audit import AuditEntry, ChainReport
 from c1console.store.views import PAGE
 
-COLUMNS = (
-    ("id", "ID"),
-    ("at", "AT"),
-    ("actor", "ACTOR"),
-    ("action", "ACTION"),
-    ("object", "OBJECT"),
-    ("reason", "REASON"),
-)
 PAGE_AHEAD = 3
 MIN_VISIBLE = 40
 MAX_AUTO_PAGES = 10
@@ -49,7 +30,7 @@ def haystack(a: AuditEntry) -> str:
     return " ".join([a.actor, a.action, a.object_type, a.object_id, a.reason or "", details]).lower()
 
 
-class AuditScreen(ConsoleScreen):
+class AuditScreen(ListScreen[AuditEntry]):
     KEYS: ClassVar[tuple[Key, ...]] = (
         Key("enter", "open", "open", "Open the execution of the selected entry", bind=False),
         Key("slash", "search", "search", "Narrow the loaded entries by any text", display="/"),
@@ -60,37 +41,36 @@ class AuditScreen(ConsoleScreen):
     )
     BINDINGS: ClassVar = bindings(KEYS)
 
+    TITLE = "Audit"
+    TABLE_ID = "audit"
+    PANEL_ID = "audit-detail"
+    COLUMNS = (
+        ("id", "ID"),
+        ("at", "AT"),
+        ("actor", "ACTOR"),
+        ("action", "ACTION"),
+        ("object", "OBJECT"),
+        ("reason", "REASON"),
+    )
+
     def __init__(self) -> None:
         super().__init__()
         self.flt = dialogs.AuditFilter()
         self.text: str | None = None
-        self.entries: dict[int, AuditEntry] = {}
         self.has_more = False
-        self.loaded = False
         self.loading_more = False
         self.auto_pages = 0
         self.verdict: Text | None = None
 
-    def compose(self) -> ComposeResult:
-        yield HeaderBar("Audit")
-        yield Static(Text(" loading…"), id="info", classes="info-line")
-        yield ConsoleTable(id="audit")
-        yield Static(id="audit-detail", classes="detail-panel")
-        yield Input(
+    def extra_widgets(self) -> Iterator[Widget]:
+        search = Input(
             placeholder="search the loaded entries — enter applies, esc closes", id="search", compact=True
         )
-        yield KeyBar()
+        search.display = False
+        yield search
 
-    @property
-    def table(self) -> DataTable[Any]:
-        return self.query_one("#audit", DataTable)
-
-    def on_mount(self) -> None:
-        for key, label in COLUMNS:
-            self.table.add_column(label, key=key)
-        self.query_one("#search", Input).display = False
-        self.table.focus()
-        self.reload()
+    def item_key(self, item: AuditEntry) -> str:
+        return str(item.audit_id)
 
     # Loading -------------------------------------------------------------------------------------------
 
@@ -100,43 +80,30 @@ class AuditScreen(ConsoleScreen):
             limit=PAGE + 1, before_id=before_id, actor=f.actor, action=f.action, execution_id=f.execution_id
         )
 
-    def reload(self) -> None:
+    def load(self) -> None:
         flt = self.flt
         self.auto_pages = 0
         self._poll_worker = self.call_db(
             lambda: self.fetch(),
             lambda rows: self._first(flt, rows),
-            failed=self._failed,
+            failed=self.failed,
             group="page",
             exclusive=True,
         )
 
-    def _failed(self, exc: BaseException) -> None:
-        if not self.loaded:
-            self.query_one("#info", Static).update(Text(" " + problem_text(exc), style="red"))
-
     def _first(self, flt: dialogs.AuditFilter, rows: list[AuditEntry]) -> None:
         if flt != self.flt:
             return
-        self.entries = {a.audit_id: a for a in rows[:PAGE]}
         self.has_more = len(rows) > PAGE
-        self.loaded = True
-        self.render_rows()
+        self.show(rows[:PAGE])
 
     def visible(self) -> list[AuditEntry]:
         needle = (self.text or "").lower()
-        rows = sorted(self.entries.values(), key=lambda a: a.audit_id, reverse=True)
+        rows = sorted(self.items.values(), key=lambda a: a.audit_id, reverse=True)
         return [a for a in rows if needle in haystack(a)] if needle else rows
 
     def render_rows(self) -> None:
-        keep = cursor_key(self.table)
-        self.table.clear()
-        for a in self.visible():
-            self.table.add_row(*self.cells(a), key=str(a.audit_id))
-        if keep is not None:
-            move_cursor_to(self.table, keep, scroll=False)
-        self.update_info()
-        self.show_selected()
+        super().render_rows()
         if (
             self.text
             and self.has_more
@@ -157,19 +124,21 @@ class AuditScreen(ConsoleScreen):
             one_line(a.reason, 80),
         )
 
+    def oldest_id(self) -> int:
+        return min(a.audit_id for a in self.items.values())
+
     def load_more(self) -> None:
-        if not self.has_more or self.loading_more or not self.entries:
+        if not self.has_more or self.loading_more or not self.items:
             return
         self.loading_more = True
-        flt, before = self.flt, min(self.entries)
+        flt, before = self.flt, self.oldest_id()
 
         def done(rows: list[AuditEntry]) -> None:
             self.loading_more = False
             if flt != self.flt:
                 return
             self.has_more = len(rows) > PAGE
-            for a in rows[:PAGE]:
-                self.entries[a.audit_id] = a
+            self.items.update((self.item_key(a), a) for a in rows[:PAGE])
             self.render_rows()
 
         def failed(exc: BaseException) -> None:
@@ -182,7 +151,7 @@ class AuditScreen(ConsoleScreen):
 
     def poll(self) -> None:
         if not self.loaded:
-            self.reload()
+            self.load()
             return
         if self.polling():
             return
@@ -191,11 +160,10 @@ class AuditScreen(ConsoleScreen):
         def done(rows: list[AuditEntry]) -> None:
             if flt != self.flt:
                 return
-            newest = max(self.entries) if self.entries else 0
+            newest = max((a.audit_id for a in self.items.values()), default=0)
             fresh = [a for a in rows[:PAGE] if a.audit_id > newest]
             if fresh:
-                for a in fresh:
-                    self.entries[a.audit_id] = a
+                self.items.update((self.item_key(a), a) for a in fresh)
                 self.render_rows()
 
         self._poll_worker = self.call_db(lambda: self.fetch(), done, group="poll")
@@ -207,7 +175,7 @@ class AuditScreen(ConsoleScreen):
         if self.verdict is not None:
             line.append_text(self.verdict)
             line.append("  │ ")
-        shown, loaded = self.table.row_count, len(self.entries)
+        shown, loaded = self.table.row_count, len(self.items)
         line.append(f"{shown} of {loaded} loaded" if self.text else f"{loaded} loaded")
         if self.has_more:
             line.append(" · more below ↓")
@@ -216,18 +184,9 @@ class AuditScreen(ConsoleScreen):
             line.append("  │ filter: ")
             line.append(described, style="bold")
             line.append(" (x clears)", style="dim")
-        self.query_one("#info", Static).update(line)
+        self.info.update(line)
 
-    def selected(self) -> AuditEntry | None:
-        key = cursor_key(self.table)
-        return self.entries.get(int(key)) if key is not None else None
-
-    def show_selected(self) -> None:
-        a = self.selected()
-        panel = self.query_one("#audit-detail", Static)
-        if a is None:
-            panel.update("")
-            return
+    def describe(self, a: AuditEntry) -> Text:
         text = Text.assemble(
             (f"#{a.audit_id} ", "bold"),
             f"{when(a.at, self.tz)} ",
@@ -243,15 +202,11 @@ class AuditScreen(ConsoleScreen):
                 "\n" + one_line(json.dumps(a.details, default=str, ensure_ascii=False), 300), style="dim"
             )
         text.append(f"\nhash {a.hash[:16]}…", style="dim")
-        panel.update(text)
+        return text
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.show_selected()
-        if event.cursor_row >= self.table.row_count - PAGE_AHEAD:
+    def highlighted(self, row: int) -> None:
+        if row >= self.table.row_count - PAGE_AHEAD:
             self.load_more()
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.action_open()
 
     # Keys ----------------------------------------------------------------------------------------------
 
@@ -292,7 +247,7 @@ class AuditScreen(ConsoleScreen):
         self.text = None
         if self.flt != dialogs.AuditFilter():
             self.flt = dialogs.AuditFilter()
-            self.reload()
+            self.load()
         else:
             self.render_rows()
 
@@ -300,7 +255,7 @@ class AuditScreen(ConsoleScreen):
         def chosen(flt: dialogs.AuditFilter | None) -> None:
             if flt is not None and flt != self.flt:
                 self.flt = flt
-                self.reload()
+                self.load()
 
         self.app.push_screen(dialogs.AuditFilterDialog(self.flt), chosen)
 

@@ -8,31 +8,16 @@ of the key's result (``results.history``).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.widgets import DataTable, Static
 
 from c1console.screens import dialogs
-from c1console.screens.base import ConsoleScreen
-from c1console.screens.widgets import (
-    ConsoleTable,
-    HeaderBar,
-    Key,
-    KeyBar,
-    bindings,
-    cursor_key,
-    move_cursor_to,
-    one_line,
-    problem_text,
-    short_when,
-    when,
-)
+from c1console.screens.lists import ListScreen, columns
+from c1console.screens.widgets import Key, bindings, one_line, short_when, when
 from c1console.store.results import Compensation, Evidence, Version
 
-COLUMNS = ("ID", "STATUS", "JOB", "DATE", "TARGET", "REQUESTED BY", "AT", "DECIDED BY", "REASON")
 COMP_STATUS = {
     "PENDING": Text("◷ PENDING", style="bold cyan"),
     "APPROVED": Text("✔ APPROVED", style="green"),
@@ -48,7 +33,7 @@ def size_text(n: int) -> str:
     return f"{n} B" if n < 1024 else f"{n / 1024:.1f} KiB"
 
 
-class CompensationsScreen(ConsoleScreen):
+class CompensationsScreen(ListScreen[Compensation]):
     KEYS: ClassVar[tuple[Key, ...]] = (
         Key("enter", "history", "history", "History of the selected compensation's result key", bind=False),
         Key("h", "history", "history", "History of the selected compensation's result key", footer=False),
@@ -58,29 +43,17 @@ class CompensationsScreen(ConsoleScreen):
     )
     BINDINGS: ClassVar = bindings(KEYS)
 
+    TITLE = "Compensations"
+    TABLE_ID = "compensations"
+    PANEL_ID = "comp-detail"
+    PANEL_CLASSES = "detail-panel comp-panel"
+    COLUMNS = columns("ID", "STATUS", "JOB", "DATE", "TARGET", "REQUESTED BY", "AT", "DECIDED BY", "REASON")
+
     def __init__(self) -> None:
         super().__init__()
-        self.items: dict[int, Compensation] = {}
         self.evidence: dict[int, list[Evidence]] = {}
 
-    def compose(self) -> ComposeResult:
-        yield HeaderBar("Compensations")
-        yield Static(Text(" loading…"), id="info", classes="info-line")
-        yield ConsoleTable(id="compensations")
-        yield Static(id="comp-detail", classes="detail-panel comp-panel")
-        yield KeyBar()
-
-    @property
-    def table(self) -> DataTable[Any]:
-        return self.query_one("#compensations", DataTable)
-
-    def on_mount(self) -> None:
-        for column in COLUMNS:
-            self.table.add_column(column, key=column.lower())
-        self.table.focus()
-        self.load()
-
-    def load(self) -> None:
+    def fetcher(self) -> Callable[[], list[Compensation]]:
         queries = self.console.queries
 
         def work() -> list[Compensation]:
@@ -88,57 +61,34 @@ class CompensationsScreen(ConsoleScreen):
             recent = [c for c in queries.compensations() if c.status != "PENDING"]
             return pending + recent
 
-        self._poll_worker = self.call_db(work, self.show, failed=self._failed, group="comps", exclusive=True)
-
-    def _failed(self, exc: BaseException) -> None:
-        if not self.items:
-            self.query_one("#info", Static).update(Text(" " + problem_text(exc), style="red"))
-
-    def poll(self) -> None:
-        if not self.polling():
-            self.load()
+        return work
 
     def audit_changed(self, audit_ids: Sequence[int]) -> None:
         self.poll()  # requests and decisions are audited
 
-    def show(self, rows: list[Compensation]) -> None:
-        keep = cursor_key(self.table)
-        self.items = {c.compensation_id: c for c in rows}
-        today = self.today()
-        self.table.clear()
-        for c in rows:
-            self.table.add_row(
-                Text(str(c.compensation_id), justify="right"),
-                comp_status(c.status),
-                c.job_id,
-                c.business_date.isoformat(),
-                c.target_key,
-                c.requested_by,
-                short_when(c.requested_at, self.tz, today),
-                c.decided_by or "",
-                one_line(c.reason, 60),
-                key=str(c.compensation_id),
-            )
-        if keep is not None:
-            move_cursor_to(self.table, keep, scroll=False)
-        pending = sum(1 for c in rows if c.status == "PENDING")
-        self.query_one("#info", Static).update(
-            Text(f" {pending} pending · {len(rows) - pending} decided (recent)")
-            if rows
-            else Text(" no compensations yet: c1console comp request asks for one")
+    def item_key(self, item: Compensation) -> str:
+        return str(item.compensation_id)
+
+    def cells(self, c: Compensation) -> tuple[Any, ...]:
+        return (
+            Text(str(c.compensation_id), justify="right"),
+            comp_status(c.status),
+            c.job_id,
+            c.business_date.isoformat(),
+            c.target_key,
+            c.requested_by,
+            short_when(c.requested_at, self.tz, self.today()),
+            c.decided_by or "",
+            one_line(c.reason, 60),
         )
-        self.show_selected()
 
-    def selected(self) -> Compensation | None:
-        key = cursor_key(self.table)
-        return self.items.get(int(key)) if key is not None else None
+    def summary(self, rows: Sequence[Compensation]) -> Text:
+        if not rows:
+            return Text(" no compensations yet: c1console comp request asks for one")
+        pending = sum(1 for c in rows if c.status == "PENDING")
+        return Text(f" {pending} pending · {len(rows) - pending} decided (recent)")
 
-    def show_selected(self) -> None:
-        c = self.selected()
-        panel = self.query_one("#comp-detail", Static)
-        if c is None:
-            panel.update("")
-            return
+    def describe(self, c: Compensation) -> Text:
         text = Text.assemble(
             (f"#{c.compensation_id} ", "bold"),
             comp_status(c.status),
@@ -162,7 +112,6 @@ class CompensationsScreen(ConsoleScreen):
         else:
             parts += [f"{e.filename} ({size_text(e.size_bytes)}, sha256 {e.sha256[:12]}…)" for e in files]
         text.append("; ".join(parts) or "none")
-        panel.update(text)
         if files is None:
             comp_id = c.compensation_id
             self.call_db(
@@ -170,6 +119,7 @@ class CompensationsScreen(ConsoleScreen):
                 lambda found: self._evidence(comp_id, found),
                 group="evidence",
             )
+        return text
 
     def _evidence(self, compensation_id: int, files: list[Evidence]) -> None:
         self.evidence[compensation_id] = files
@@ -177,10 +127,7 @@ class CompensationsScreen(ConsoleScreen):
         if chosen is not None and chosen.compensation_id == compensation_id:
             self.show_selected()
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.show_selected()
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def action_open(self) -> None:
         self.action_history()
 
     def action_history(self) -> None:
@@ -210,24 +157,8 @@ class CompensationsScreen(ConsoleScreen):
     def action_reject(self) -> None:
         self._decide(False)
 
-    def action_back(self) -> None:
-        self.console.show_mode("executions")
 
-
-HISTORY_COLUMNS = (
-    "RESULT",
-    "SOURCE",
-    "FROM",
-    "TYPE",
-    "ACTIVE",
-    "CREATED",
-    "SUPERSEDED BY",
-    "DEACTIVATED",
-    "PAYLOAD",
-)
-
-
-class HistoryScreen(ConsoleScreen):
+class HistoryScreen(ListScreen[Version]):
     """Every version of one result key, oldest first: what made it (execution or compensation), which is
     active."""
 
@@ -238,86 +169,55 @@ class HistoryScreen(ConsoleScreen):
     )
     BINDINGS: ClassVar = bindings(KEYS)
 
+    TABLE_ID = "history"
+    PANEL_ID = "version-detail"
+    COLUMNS = columns(
+        "RESULT", "SOURCE", "FROM", "TYPE", "ACTIVE", "CREATED", "SUPERSEDED BY", "DEACTIVATED", "PAYLOAD"
+    )
+
     def __init__(self, compensation: Compensation) -> None:
         super().__init__()
         self.compensation = compensation
-        self.versions: dict[int, Version] = {}
-        self.loaded = False
 
-    def compose(self) -> ComposeResult:
+    def header(self) -> str:
         c = self.compensation
-        yield HeaderBar(f"History {c.job_id} {c.business_date} {c.target_key}")
-        yield Static(Text(" loading…"), id="info", classes="info-line")
-        yield ConsoleTable(id="history")
-        yield Static(id="version-detail", classes="detail-panel")
-        yield KeyBar()
+        return f"History {c.job_id} {c.business_date} {c.target_key}"
 
-    @property
-    def table(self) -> DataTable[Any]:
-        return self.query_one("#history", DataTable)
+    def fetcher(self) -> Callable[[], list[Version]]:
+        c, queries = self.compensation, self.console.queries
+        return lambda: queries.result_history(c.job_id, c.business_date, c.target_key)
 
-    def on_mount(self) -> None:
-        for column in HISTORY_COLUMNS:
-            self.table.add_column(column, key=column.lower())
-        self.table.focus()
-        self.load()
+    def item_key(self, item: Version) -> str:
+        return str(item.result_id)
 
-    def load(self) -> None:
-        c = self.compensation
-        self._poll_worker = self.call_db(
-            lambda: self.console.queries.result_history(c.job_id, c.business_date, c.target_key),
-            self.show,
-            group="history",
-            exclusive=True,
-        )
-
-    def poll(self) -> None:
-        if not self.polling():
-            self.load()
-
-    def show(self, rows: list[Version]) -> None:
-        self.versions = {v.result_id: v for v in rows}
-        self.loaded = True
+    def cells(self, v: Version) -> tuple[Any, ...]:
         today = self.today()
-        self.table.clear()
-        for v in rows:
-            origin = (
-                f"#{v.execution_id}"
-                if v.execution_id
-                else (f"comp #{v.compensation_id}" if v.compensation_id else "")
-            )
-            self.table.add_row(
-                Text(str(v.result_id), justify="right"),
-                v.source,
-                origin,
-                v.run_type or "",
-                Text("● active", style="bold green") if v.is_active else Text("inactive", style="dim"),
-                short_when(v.created_at, self.tz, today),
-                f"#{v.superseded_by}" if v.superseded_by else "",
-                short_when(v.deactivated_at, self.tz, today),
-                one_line(json.dumps(v.payload, ensure_ascii=False), 60),
-                key=str(v.result_id),
-            )
-        active = next((v for v in rows if v.is_active), None)
-        self.query_one("#info", Static).update(
-            Text(
-                f" {len(rows)} version(s) · active: "
-                + (f"result #{active.result_id}" if active else "none")
-                + (" · no result yet" if not rows else "")
-            )
+        origin = (
+            f"#{v.execution_id}"
+            if v.execution_id
+            else (f"comp #{v.compensation_id}" if v.compensation_id else "")
         )
-        self.show_selected()
+        return (
+            Text(str(v.result_id), justify="right"),
+            v.source,
+            origin,
+            v.run_type or "",
+            Text("● active", style="bold green") if v.is_active else Text("inactive", style="dim"),
+            short_when(v.created_at, self.tz, today),
+            f"#{v.superseded_by}" if v.superseded_by else "",
+            short_when(v.deactivated_at, self.tz, today),
+            one_line(json.dumps(v.payload, ensure_ascii=False), 60),
+        )
 
-    def selected(self) -> Version | None:
-        key = cursor_key(self.table)
-        return self.versions.get(int(key)) if key is not None else None
+    def summary(self, rows: Sequence[Version]) -> Text:
+        active = next((v for v in rows if v.is_active), None)
+        return Text(
+            f" {len(rows)} version(s) · active: "
+            + (f"result #{active.result_id}" if active else "none")
+            + (" · no result yet" if not rows else "")
+        )
 
-    def show_selected(self) -> None:
-        v = self.selected()
-        panel = self.query_one("#version-detail", Static)
-        if v is None:
-            panel.update("")
-            return
+    def describe(self, v: Version) -> Text:
         text = Text.assemble(
             (f"result #{v.result_id} ", "bold"), f"{v.source} · created {when(v.created_at, self.tz)}"
         )
@@ -326,13 +226,7 @@ class HistoryScreen(ConsoleScreen):
                 f"\ndeactivated {when(v.deactivated_at, self.tz)}: {one_line(v.deactivated_reason, 160)}"
             )
         text.append("\n" + one_line(json.dumps(v.payload, ensure_ascii=False), 300), style="dim")
-        panel.update(text)
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.show_selected()
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        self.action_open()
+        return text
 
     def action_open(self) -> None:
         from c1console.screens.detail import DetailScreen

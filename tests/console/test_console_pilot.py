@@ -407,7 +407,7 @@ class TestJobsAndAudit:
             await home_with(pilot, app)
             await pilot.press("2")
             jobs = await wait_for(
-                pilot, lambda: isinstance(app.screen, JobsScreen) and app.screen.jobs and app.screen
+                pilot, lambda: isinstance(app.screen, JobsScreen) and app.screen.items and app.screen
             )
             assert move_cursor_to(jobs.table, "flaky")
             for paused, reason in ((True, "vendor outage"), (False, "vendor back")):
@@ -416,16 +416,16 @@ class TestJobsAndAudit:
                 await type_text(pilot, reason)
                 await pilot.press("enter", "enter")
                 await wait_for(
-                    pilot, lambda p=paused: jobs.jobs["flaky"].paused is p, what=f"paused={paused}"
+                    pilot, lambda p=paused: jobs.items["flaky"].paused is p, what=f"paused={paused}"
                 )
                 row = raw.execute("SELECT paused FROM c1.job WHERE job_id = 'flaky'").fetchone()
                 assert row[0] is paused
             assert audit_count(raw, "job.pause") == 1 and audit_count(raw, "job.resume") == 1
             await pilot.press("3")
             audit = await wait_for(
-                pilot, lambda: isinstance(app.screen, AuditScreen) and app.screen.entries and app.screen
+                pilot, lambda: isinstance(app.screen, AuditScreen) and app.screen.items and app.screen
             )
-            await wait_for(pilot, lambda: any(a.action == "job.resume" for a in audit.entries.values()))
+            await wait_for(pilot, lambda: any(a.action == "job.resume" for a in audit.items.values()))
             await pilot.press("v")
             await wait_for(pilot, lambda: audit.verdict is not None and "chain OK" in audit.verdict.plain)
             rows = raw.execute("SELECT count(*) FROM c1.audit_log").fetchone()[0]
@@ -464,7 +464,7 @@ class TestViewer:
                 assert isinstance(app.screen, ExecutionsScreen)
             assert all("victor is viewer and cannot" in s and "operator role" in s for s in said)
             await pilot.press("2")
-            await wait_for(pilot, lambda: isinstance(app.screen, JobsScreen) and app.screen.jobs)
+            await wait_for(pilot, lambda: isinstance(app.screen, JobsScreen) and app.screen.items)
             await pilot.press("p")
             await wait_for(pilot, lambda: "pause or resume a job" in said[-1])
         after = raw.execute(

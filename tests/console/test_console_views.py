@@ -207,9 +207,9 @@ async def test_compensation_approve_reject_and_history() -> None:
         assert app.screen is screen and len(calls(app, "decide")) == 2
         await pilot.press("h")
         history = await wait_for(
-            pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.versions and app.screen
+            pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.items and app.screen
         )
-        assert history.compensation.compensation_id == 3 and len(history.versions) == 2
+        assert history.compensation.compensation_id == 3 and len(history.items) == 2
 
 
 async def test_help_and_palette_list_the_new_keys() -> None:
