@@ -84,34 +84,6 @@ def query_breakdown(db: Database, day: date, month: date) -> dict[str, float]:
     return out
 
 
-PROPOSED_INDEX = (
-    "CREATE INDEX IF NOT EXISTS execution_auto_scheduled_idx"
-    " ON c1.execution (scheduled_for) WHERE run_type = 'AUTO'"
-)
-
-
-def propose(dbs: dict[str, Database], on: bool) -> None:
-    """The proposed fixes, for the experiment only: the index (created, then dropped again) and the
-    expected-fires computation memoised per (cron, time zone, day)."""
-    import functools
-
-    for db in dbs.values():
-        with connection(db) as conn:
-            conn.exec_driver_sql(
-                PROPOSED_INDEX if on else "DROP INDEX IF EXISTS c1.execution_auto_scheduled_idx"
-            )
-            if on:
-                conn.exec_driver_sql("ANALYZE c1.execution")
-            conn.commit()
-    if on:
-        checklists._expected = functools.lru_cache(maxsize=4096)(_ORIGINAL_EXPECTED)  # type: ignore[assignment]
-    else:
-        checklists._expected = _ORIGINAL_EXPECTED  # type: ignore[assignment]
-
-
-_ORIGINAL_EXPECTED = checklists._expected
-
-
 def build_ms(db: Database, day: date) -> float:
     """The pure-Python part of the daily checklist (build_daily over the query results), in ms."""
     zone = ZoneInfo("UTC")
@@ -131,11 +103,9 @@ def build_ms(db: Database, day: date) -> float:
     return timed(lambda: checklists.build_daily(day, *args)) * 1000
 
 
-def run(small_url: str, large_url: str, repeat: int = 5, proposed: bool = False) -> dict[str, Any]:
+def run(small_url: str, large_url: str, repeat: int = 5) -> dict[str, Any]:
     common.quiet_logs()
     dbs = {"small": common.open_db(small_url), "large": common.open_db(large_url)}
-    if proposed:
-        propose(dbs, True)
     try:
         sizes = {name: _count(db) for name, db in dbs.items()}
         plans = {name: recent(db) for name, db in dbs.items()}
@@ -160,12 +130,9 @@ def run(small_url: str, large_url: str, repeat: int = 5, proposed: bool = False)
         for name, db in dbs.items():
             breakdown[name]["daily.build_daily (Python)"] = build_ms(db, plans[name][0][1])
     finally:
-        if proposed:
-            propose(dbs, False)
         for db in dbs.values():
             db.dispose()
     figures: dict[str, Any] = {
-        "variant": "proposed" if proposed else "as is",
         "executions": sizes,
         "cold_ms": cold,
         "queries_ms": breakdown,
@@ -198,7 +165,7 @@ def report(f: dict[str, Any]) -> str:
     ds, dl = f["daily_small_ms"], f["daily_large_ms"]
     ms_, ml = f["monthly_small_ms"], f["monthly_large_ms"]
     lines = [
-        f"checklists ({f['variant']}): {n['small']:,} executions (baseline) vs {n['large']:,}",
+        f"checklists: {n['small']:,} executions (baseline) vs {n['large']:,}",
         f"  daily:   {ds['median']:.0f} ms (p95 {ds['p95']:.0f}) vs {dl['median']:.0f} ms"
         f" (p95 {dl['p95']:.0f})  ratio {f['daily_ratio']:.2f}x"
         f" (target <= {DAILY_RATIO:.0f}x: {'met' if f['met_ratio'] else 'MISSED'});"
@@ -223,14 +190,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--large-url", help="the large database (default: embedded c1bench)")
     parser.add_argument("--data-dir", type=Path)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument(
-        "--proposed", action="store_true", help="with the proposed index and memoised schedules"
-    )
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     small = common.database_url(args.small_url, "c1bench_10k", args.data_dir)
     large = common.database_url(args.large_url, "c1bench", args.data_dir)
-    figures = run(small, large, args.repeat, args.proposed)
+    figures = run(small, large, args.repeat)
     print(report(figures))
     common.emit(figures, args.json)
     return 0

@@ -47,10 +47,8 @@ FULL = {
     "dense": "10k_dense",
     "sparse": "10k",
     "runner_units": 100_000,
-    "runner_as_is_units": 10_000,
     "runner_targets": 1000,
     "replay_units": 250_000,
-    "replay_as_is_units": 10_000,
     "replay_targets": 1000,
     "overhead_samples": 100,
     "live_samples": 30,
@@ -63,10 +61,8 @@ QUICK = {
     "dense": "q1k_dense",
     "sparse": "q1k",
     "runner_units": 10_000,
-    "runner_as_is_units": 2_000,
     "runner_targets": 100,
     "replay_units": 10_000,
-    "replay_as_is_units": 2_000,
     "replay_targets": 100,
     "overhead_samples": 30,
     "live_samples": 10,
@@ -132,76 +128,36 @@ def run(base_url: str, quick: bool, skip_generate: bool, log: Callable[[str], No
         "databases": {k: {"executions": v[0], "schedules_of": v[1]} for k, v in plan["databases"].items()},
     }
     # Reads first, on untouched databases; then the benchmarks that write.
-    step(
-        results,
-        "checklists",
-        lambda: bench_checklists.run(urls[plan["dense"]], large),
-        bench_checklists.report,
-        log,
-    )
-    step(
-        results,
-        "checklists_proposed",
-        lambda: bench_checklists.run(urls[plan["dense"]], large, proposed=True),
-        bench_checklists.report,
-        log,
-    )
-    step(
-        results,
-        "checklists_sparse",
-        lambda: bench_checklists.run(urls[plan["sparse"]], large),
-        bench_checklists.report,
-        log,
-    )
-    step(
-        results,
-        "console",
-        lambda: bench_console.run(urls[plan["small_console"]], large, plan["live_samples"]),
-        bench_console.report,
-        log,
-    )
-    step(
-        results,
-        "overhead",
-        lambda: bench_overhead.run(large, plan["overhead_samples"]),
-        bench_overhead.report,
-        log,
-    )
-    step(
-        results,
-        "overhead_batch0",
-        lambda: bench_overhead.run(large, plan["overhead_samples"], batch_seconds=0.0),
-        bench_overhead.report,
-        log,
-    )
-    step(
-        results,
-        "runner_as_is",
-        lambda: bench_runner.run(large, plan["runner_as_is_units"], chunk, plan["runner_targets"] // 10),
-        bench_runner.report,
-        log,
-    )
-    step(
-        results,
-        "runner_proposed",
-        lambda: bench_runner.run(large, plan["runner_units"], chunk, plan["runner_targets"], proposed=True),
-        bench_runner.report,
-        log,
-    )
-    step(
-        results,
-        "replay_as_is",
-        lambda: bench_replay.run(large, plan["replay_as_is_units"], chunk, plan["replay_targets"] // 10),
-        bench_replay.report,
-        log,
-    )
-    step(
-        results,
-        "replay_proposed",
-        lambda: bench_replay.run(large, plan["replay_units"], chunk, plan["replay_targets"], proposed=True),
-        bench_replay.report,
-        log,
-    )
+    steps: list[tuple[str, Callable[[], dict[str, Any]], Callable[[dict[str, Any]], str]]] = [
+        (
+            "checklists",
+            lambda: bench_checklists.run(urls[plan["dense"]], large),
+            bench_checklists.report,
+        ),
+        (
+            "checklists_sparse",
+            lambda: bench_checklists.run(urls[plan["sparse"]], large),
+            bench_checklists.report,
+        ),
+        (
+            "console",
+            lambda: bench_console.run(urls[plan["small_console"]], large, plan["live_samples"]),
+            bench_console.report,
+        ),
+        ("overhead", lambda: bench_overhead.run(large, plan["overhead_samples"]), bench_overhead.report),
+        (
+            "runner",
+            lambda: bench_runner.run(large, plan["runner_units"], chunk, plan["runner_targets"]),
+            bench_runner.report,
+        ),
+        (
+            "replay",
+            lambda: bench_replay.run(large, plan["replay_units"], chunk, plan["replay_targets"]),
+            bench_replay.report,
+        ),
+    ]
+    for name, fn, show in steps:
+        step(results, name, fn, show, log)
     results["finished"] = datetime.now(UTC).isoformat()
     return results
 

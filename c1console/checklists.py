@@ -3,6 +3,7 @@ Markdown or JSON. Pure over the query results, apart from `daily()` / `monthly()
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -117,7 +118,10 @@ def daily(
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def _expected(cron: str | None, job_tz: str, job_id: str, day: date) -> int:
+    """How many times the cron fires on ``day`` in the job's zone. Walking an every-minute cron through
+    APScheduler costs ~0.1 s a day; a console re-render or a sign-off asks again for the same day."""
     if not cron:
         return 0
     trigger = parse_schedule(job_id, cron, job_tz)
