@@ -5,6 +5,12 @@ import pytest
 from tests.faults.stats import COUNTS
 
 
+@pytest.fixture
+def anyio_backend() -> str:
+    """The console tests of the suite run on asyncio through anyio's pytest plugin."""
+    return "asyncio"
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if COUNTS:
         terminalreporter.section("fault suite")
