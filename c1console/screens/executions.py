@@ -2,14 +2,19 @@
 
 The table is keyed by execution_id. Live changes update the changed cells in place and insert new rows
 where the sort puts them; the cursor follows its execution, never its row number. Sorting by another
-column sorts the rows already loaded (the server always pages newest first).
+column sorts the rows already loaded (the server always pages by execution_id).
+
+The table holds a bounded window of the history (``WINDOW_PAGES`` pages, a contiguous run of ids): paging
+on past it drops the pages at the other end, which page back in when the cursor returns; ``end``/``G``
+loads the oldest page directly and ``home``/``g`` the newest, so neither memory nor the time of a page
+grows with the history. A page's cells are built in the worker that reads it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -36,7 +41,7 @@ from c1console.screens.widgets import (
     status_text,
 )
 from c1console.store.executions import TERMINAL, Execution
-from c1console.store.views import ExecutionFilter, ExecutionPage
+from c1console.store.views import PAGE, ExecutionFilter, ExecutionPage
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("id", "ID"),
@@ -52,24 +57,51 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 LABELS = dict(COLUMNS)
 NEWEST_FIRST = ("id", "started", "duration")  # columns whose first sort is descending
-PAGE_AHEAD = 3  # load the next page when the cursor is this close to the last row
+PAGE_AHEAD = 3  # load the next page when the cursor is this close to either end of the table
+WINDOW_PAGES = 5  # pages the table holds at most; paging further drops pages at the other end
+Cells = tuple[Any, ...]
 
 
-def cells(e: Execution, now: datetime, screen: ConsoleScreen) -> tuple[Any, ...]:
+@dataclass(frozen=True)
+class Loaded:
+    """A page read in a worker, its rows' cells built there too: the UI thread only adds them."""
+
+    rows: list[Execution]  # newest first
+    cells: list[Cells]
+    has_more: bool  # more rows beyond it, in the direction it was read
+
+
+def loader(read: Callable[[], ExecutionPage], now: datetime, tz: tzinfo | None) -> Callable[[], Loaded]:
+    """The work of a thread worker: read a page and build its cells."""
+
+    def work() -> Loaded:
+        page = read()
+        return Loaded(page.rows, [cells(e, now, tz) for e in page.rows], page.has_more)
+
+    return work
+
+
+def plain(value: str) -> Text:
+    """A text cell as the table would make it from a str, minus the markup parsing: job names, reasons
+    and operators are shown as typed, and a 100-row page is not parsed 600 times."""
+    return Text(value, no_wrap=True, end="")
+
+
+def cells(e: Execution, now: datetime, tz: tzinfo | None) -> Cells:
     status = status_text(e.status)
     if e.stop_requested_at is not None and e.status not in TERMINAL:
         status.append(" stopping", style="magenta")
     return (
         Text(str(e.execution_id), justify="right"),
-        e.job_id,
-        run_type(e),
+        plain(e.job_id),
+        plain(run_type(e)),
         status,
-        dates(e),
-        short_when(e.started_at, screen.tz, now.date()),
-        run_duration(e, now),
+        plain(dates(e)),
+        plain(short_when(e.started_at, tz, now.date())),
+        plain(run_duration(e, now)),
         progress(e),
         Text(e.error_code or "", style="red"),
-        e.requested_by,
+        plain(e.requested_by),
     )
 
 
@@ -112,6 +144,27 @@ def describe_filter(flt: ExecutionFilter) -> str:
     return "; ".join(parts)
 
 
+class HistoryTable(ConsoleTable):
+    """The executions table: home/g and end/G reach the newest and the oldest execution even when they
+    are not loaded (the screen loads their page directly, then calls ``first_row``/``last_row``)."""
+
+    def __init__(self, *, id: str, newest: Callable[[], None], oldest: Callable[[], None]) -> None:
+        super().__init__(id=id)
+        self._newest, self._oldest = newest, oldest
+
+    def action_scroll_top(self) -> None:
+        self._newest()
+
+    def action_scroll_bottom(self) -> None:
+        self._oldest()
+
+    def first_row(self) -> None:
+        super().action_scroll_top()
+
+    def last_row(self) -> None:
+        super().action_scroll_bottom()
+
+
 class ExecutionsScreen(ConsoleScreen):
     KEYS: ClassVar[tuple[Key, ...]] = (
         Key("enter", "open", "open", "Open the selected execution (drill-down)", bind=False),
@@ -120,6 +173,24 @@ class ExecutionsScreen(ConsoleScreen):
         Key("x", "clear_filters", "clear", "Clear the search and the filters", footer=False),
         Key("o", "sort", "sort", "Sort by the next column (loaded rows; o again moves on)"),
         Key("O", "reverse_sort", "reverse", "Reverse the sort order", footer=False),
+        Key(
+            "home",
+            "newest",
+            "newest",
+            "First row; the newest page, read again if it was paged out",
+            display="home/g",
+            footer=False,
+            bind=False,
+        ),
+        Key(
+            "end",
+            "oldest",
+            "oldest",
+            "Last row; the oldest page, read at once (not page by page)",
+            display="end/G",
+            footer=False,
+            bind=False,
+        ),
         Key("t", "trigger", "trigger", "Trigger a job: a MANUAL execution", act=True),
         Key("s", "stop", "stop", "Stop the selected READY or RUNNING execution", act=True),
         Key("R", "resume", "resume", "Resume the selected STOPPED or FAILED execution", act=True),
@@ -143,12 +214,16 @@ class ExecutionsScreen(ConsoleScreen):
     )
     BINDINGS: ClassVar = bindings(KEYS)
 
+    page_size = PAGE  # rows per page read (tests make it small)
+    window_pages = WINDOW_PAGES
+
     def __init__(self) -> None:
         super().__init__()
         self.flt = ExecutionFilter()
         self.rows: dict[int, Execution] = {}
-        self.cells: dict[int, tuple[Any, ...]] = {}
-        self.has_more = False
+        self.cells: dict[int, Cells] = {}
+        self.has_more = False  # older rows than the window's exist (below it, newest first)
+        self.has_newer = False  # newer rows than the window's exist (above it)
         self.loaded = False
         self.loading = False
         self.loading_more = False
@@ -156,13 +231,18 @@ class ExecutionsScreen(ConsoleScreen):
         self.sort_column = "id"
         self.sort_reverse = True
         self.want_cursor: int | None = None
+        self.window_id = 0  # counts the windows shown: a page read for an earlier one is dropped
+
+    @property
+    def window_rows(self) -> int:
+        return self.page_size * self.window_pages
 
     # Layout --------------------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield HeaderBar("Executions")
         yield Static(id="info", classes="info-line")
-        yield ConsoleTable(id="executions")
+        yield HistoryTable(id="executions", newest=self.action_newest, oldest=self.action_oldest)
         yield Input(
             placeholder="search: job, error code, operator, reason or #id — enter applies, esc closes",
             id="search",
@@ -171,8 +251,8 @@ class ExecutionsScreen(ConsoleScreen):
         yield KeyBar()
 
     @property
-    def table(self) -> DataTable[Any]:
-        return self.query_one("#executions", DataTable)
+    def table(self) -> HistoryTable:
+        return self.query_one("#executions", HistoryTable)
 
     def on_mount(self) -> None:
         for key, label in COLUMNS:
@@ -181,44 +261,72 @@ class ExecutionsScreen(ConsoleScreen):
         self.table.focus()
         self.reload()
 
-    # Loading -------------------------------------------------------------------------------------------
+    # Loading a window ----------------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """The first page for the current filter (a new filter starts a new list)."""
+    def _read(self, read: Callable[[], ExecutionPage]) -> Callable[[], Loaded]:
+        return loader(read, self.now(), self.tz)
+
+    def reload(self, then: Callable[[], None] | None = None) -> None:
+        """The newest page for the current filter (a new filter starts a new list)."""
         self.loading = True
         self.update_info()
-        flt = self.flt
+        flt, size = self.flt, self.page_size
         self.call_db(
-            lambda: self.console.queries.executions(flt),
-            lambda page: self._first_page(flt, page),
+            self._read(lambda: self.console.queries.executions(flt, limit=size)),
+            lambda loaded: self._show_window(flt, loaded, newer=False, then=then),
             failed=self._load_failed,
             group="page",
             exclusive=True,
         )
 
+    def load_oldest(self) -> None:
+        """The oldest page, read upwards from the start of the history; the cursor on its last row."""
+        self.loading_more = True
+        self.update_info()
+        flt, size = self.flt, self.page_size
+        self.call_db(
+            self._read(lambda: self.console.queries.executions(flt, after_id=0, limit=size)),
+            lambda loaded: self._show_window(flt, loaded, newer=True, then=self.table.last_row),
+            failed=self._more_failed,
+            group="page",
+            exclusive=True,
+        )
+
     def _load_failed(self, exc: BaseException) -> None:
-        self.loading = False
+        self.loading = self.loading_more = False
         self.load_problem = problem_text(exc)
         self.update_info()
 
-    def _first_page(self, flt: ExecutionFilter, page: ExecutionPage) -> None:
+    def _show_window(
+        self, flt: ExecutionFilter, loaded: Loaded, *, newer: bool, then: Callable[[], None] | None = None
+    ) -> None:
+        """Replaces the table with a page. ``newer``: the page was read upwards (newer rows lie above it)."""
+        self.loading_more = False
         if flt != self.flt:
             return
         keep = cursor_key(self.table)
+        self.window_id += 1
         self.table.clear()
         self.rows.clear()
         self.cells.clear()
-        now = self.now()
-        for e in page.rows:
-            self._add(e, now)
-        self.has_more = page.has_more
+        self._add_loaded(loaded)
+        self.has_more, self.has_newer = (False, loaded.has_more) if newer else (loaded.has_more, False)
         self.loaded, self.loading, self.load_problem = True, False, None
         self._resort(keep)
+        if then is not None:
+            then()
         self.update_info()
+
+    def _add_loaded(self, loaded: Loaded) -> None:
+        for e, row in zip(loaded.rows, loaded.cells, strict=True):
+            if e.execution_id not in self.rows:
+                self.rows[e.execution_id] = e
+                self.cells[e.execution_id] = row
+                self.table.add_row(*row, key=str(e.execution_id))
 
     def _add(self, e: Execution, now: datetime) -> None:
         self.rows[e.execution_id] = e
-        row = cells(e, now, self)
+        row = cells(e, now, self.tz)
         self.cells[e.execution_id] = row
         self.table.add_row(*row, key=str(e.execution_id))
 
@@ -226,7 +334,7 @@ class ExecutionsScreen(ConsoleScreen):
         """Changes only the cells that differ; True when the row's place in the sort may have moved."""
         old = self.rows[e.execution_id]
         self.rows[e.execution_id] = e
-        new = cells(e, now, self)
+        new = cells(e, now, self.tz)
         before = self.cells[e.execution_id]
         for (column, _label), was, cell in zip(COLUMNS, before, new, strict=True):
             if was != cell:
@@ -251,11 +359,105 @@ class ExecutionsScreen(ConsoleScreen):
         elif keep is not None:
             move_cursor_to(self.table, keep, scroll=False)
 
+    # Paging within the window --------------------------------------------------------------------------
+
+    def load_more(self) -> None:
+        """The next older page, below the window."""
+        self.page(older=True)
+
+    def page(self, *, older: bool) -> None:
+        """The page past one end of the window; the window then drops as much at the other end."""
+        if not (self.has_more if older else self.has_newer) or self.loading_more or not self.rows:
+            return
+        self.loading_more = True
+        self.update_info()
+        flt, size, queries, window = self.flt, self.page_size, self.console.queries, self.window_id
+        if older:
+            before = min(self.rows)
+            read = lambda: queries.executions(flt, before_id=before, limit=size)  # noqa: E731
+        else:
+            after = max(self.rows)
+            read = lambda: queries.executions(flt, after_id=after, limit=size)  # noqa: E731
+        self.call_db(
+            self._read(read),
+            lambda loaded: self._extend(window, loaded, older=older),
+            failed=self._more_failed,
+            group="more",
+        )
+
+    def _more_failed(self, exc: BaseException) -> None:
+        self.loading_more = False
+        self.update_info()
+
+    def _extend(self, window: int, loaded: Loaded, *, older: bool) -> None:
+        if window != self.window_id or not self.loaded:
+            return  # read for a window (or a filter) that has been replaced since
+        self.loading_more = False
+        keep = cursor_key(self.table)
+        self._add_loaded(loaded)
+        if older:
+            self.has_more = loaded.has_more
+        else:
+            self.has_newer = loaded.has_more
+        self._trim(drop_newest=older, keep=keep)
+        self._resort(keep)
+        if not older and keep is not None:
+            move_cursor_to(self.table, keep)  # rows came in above it: keep it in view
+        self.update_info()
+
+    def _trim(self, *, drop_newest: bool, keep: str | None) -> None:
+        """Drops rows at one end of the window down to ``window_rows``, never the cursor's row or any row
+        between it and that end (the window stays a contiguous run of ids; the next page trims the rest)."""
+        excess = len(self.rows) - self.window_rows
+        if excess <= 0:
+            return
+        ids = sorted(self.rows, reverse=drop_newest)[:excess]
+        if keep is not None and int(keep) in ids:
+            ids = ids[: ids.index(int(keep))]
+        for execution_id in ids:
+            del self.rows[execution_id], self.cells[execution_id]
+            self.table.remove_row(str(execution_id))
+        if ids and drop_newest:
+            self.has_newer = True
+        elif ids:
+            self.has_more = True
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        table = self.table
+        if event.data_table is not table or event.cursor_row != table.cursor_row:
+            return  # not ours, or stale (the cursor has moved on since, e.g. a page replaced the table)
+        bottom_is_older = (self.sort_column, self.sort_reverse) != ("id", False)
+        if table.cursor_row >= table.row_count - PAGE_AHEAD:
+            self.page(older=bottom_is_older)
+        elif table.cursor_row < PAGE_AHEAD:
+            self.page(older=not bottom_is_older)
+
+    def action_oldest(self) -> None:
+        """end/G: the last row; when older rows are not loaded, the oldest page first (one query)."""
+        if self.has_more:
+            self.load_oldest()
+        else:
+            self.table.last_row()
+
+    def action_newest(self) -> None:
+        """home/g: the first row; when newer rows were paged out, the newest page first."""
+        if self.has_newer:
+            self.reload(then=self.table.first_row)
+        else:
+            self.table.first_row()
+
+    # Live ----------------------------------------------------------------------------------------------
+
     def _belongs(self, e: Execution) -> bool:
-        """Whether a row that is not loaded yet belongs in the loaded window (newer than its oldest row)."""
+        """Whether a row that is not loaded belongs in the window (between its ends, or past an end that
+        is the end of the history)."""
         if not self.flt.matches(e):
             return False
-        return not self.has_more or not self.rows or e.execution_id > min(self.rows)
+        if not self.rows:
+            return not self.has_more and not self.has_newer
+        older_ok = not self.has_more or e.execution_id > min(self.rows)
+        newer_ok = not self.has_newer or e.execution_id < max(self.rows)
+        return older_ok and newer_ok
 
     def apply(self, rows: Sequence[Execution], *, force: Sequence[int] = ()) -> None:
         """Live rows: in place when loaded, inserted when new and in the window; the cursor stays put."""
@@ -271,6 +473,7 @@ class ExecutionsScreen(ConsoleScreen):
                 self._add(e, now)
                 moved = True
         if moved:
+            self._trim(drop_newest=False, keep=keep)
             self._resort(keep)
         elif self.want_cursor is not None:
             self._restore_cursor(keep)
@@ -286,12 +489,12 @@ class ExecutionsScreen(ConsoleScreen):
             return
         if self.polling():
             return
-        flt = self.flt
+        flt, size = self.flt, self.page_size
         queries = self.console.queries
         unfinished = [i for i, e in self.rows.items() if e.status not in TERMINAL]
 
         def work() -> list[Execution]:
-            page = queries.executions(flt)
+            page = queries.executions(flt, limit=size)
             seen = {e.execution_id for e in page.rows}
             return page.rows + queries.executions_by_id([i for i in unfinished if i not in seen])
 
@@ -303,39 +506,6 @@ class ExecutionsScreen(ConsoleScreen):
         now = self.now()
         for e in [e for e in self.rows.values() if e.status == "RUNNING"]:
             self._update(e, now)
-
-    def load_more(self) -> None:
-        if not self.has_more or self.loading_more or not self.rows:
-            return
-        self.loading_more = True
-        self.update_info()
-        flt, before = self.flt, min(self.rows)
-
-        def done(page: ExecutionPage) -> None:
-            self.loading_more = False
-            if flt != self.flt:
-                return
-            keep = cursor_key(self.table)
-            now = self.now()
-            for e in page.rows:
-                if e.execution_id not in self.rows:
-                    self._add(e, now)
-            self.has_more = page.has_more
-            if (self.sort_column, self.sort_reverse) != ("id", True):
-                self._resort(keep)
-            self.update_info()
-
-        def failed(exc: BaseException) -> None:
-            self.loading_more = False
-            self.update_info()
-
-        self.call_db(
-            lambda: self.console.queries.executions(flt, before_id=before), done, failed=failed, group="more"
-        )
-
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.data_table.id == "executions" and event.cursor_row >= self.table.row_count - PAGE_AHEAD:
-            self.load_more()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "executions":
@@ -366,11 +536,7 @@ class ExecutionsScreen(ConsoleScreen):
                     "no executions yet — t triggers a job" if self.console.can_act else "no executions yet"
                 )
         else:
-            line.append(f"{len(self.rows)} loaded")
-            if self.loading_more:
-                line.append(" · loading more…")
-            elif self.has_more:
-                line.append(" · more below ↓")
+            self._window_info(line)
         arrow = "↓" if self.sort_reverse else "↑"
         line.append(f"  │ sort {LABELS[self.sort_column]} {arrow}")
         described = describe_filter(self.flt)
@@ -379,6 +545,15 @@ class ExecutionsScreen(ConsoleScreen):
             line.append(described, style="bold")
             line.append(" (x clears)", style="dim")
         self.query_one("#info", Static).update(line)
+
+    def _window_info(self, line: Text) -> None:
+        line.append(f"{len(self.rows)} loaded")
+        if self.has_newer:
+            line.append(" · newer above ↑ (home)")
+        if self.loading_more:
+            line.append(" · loading more…")
+        elif self.has_more:
+            line.append(" · more below ↓ (end: oldest)")
 
     # Navigation, search, filter, sort ------------------------------------------------------------------
 
@@ -446,14 +621,36 @@ class ExecutionsScreen(ConsoleScreen):
     # Actions -------------------------------------------------------------------------------------------
 
     def focus_execution(self, execution_id: int) -> None:
-        """Puts the cursor on an execution, fetching it when it is not loaded (a new one, say)."""
+        """Puts the cursor on an execution, fetching it when it is not loaded (a new one, say); one that
+        lies beyond the window brings the window to it (the newest page, or the page that ends at it)."""
         if move_cursor_to(self.table, str(execution_id)):
             return
         self.want_cursor = execution_id
+        queries = self.console.queries
+        newer = bool(self.rows) and self.has_newer and execution_id > max(self.rows)
+        older = bool(self.rows) and self.has_more and execution_id < min(self.rows)
+        if not (newer or older):
+            self.call_db(
+                lambda: queries.executions_by_id([execution_id]),
+                lambda rows: self.apply(rows, force=[execution_id]),
+            )
+            return
+        flt, size = self.flt, self.page_size
+        before = None if newer else execution_id + 1
+        read = self._read(lambda: queries.executions(flt, before_id=before, limit=size))
         self.call_db(
-            lambda: self.console.queries.executions_by_id([execution_id]),
-            lambda rows: self.apply(rows, force=[execution_id]),
+            lambda: (read(), queries.executions_by_id([execution_id])),
+            lambda got: self._jump(flt, got[0], got[1], above=before is not None),
+            group="page",
+            exclusive=True,
         )
+
+    def _jump(self, flt: ExecutionFilter, loaded: Loaded, rows: list[Execution], *, above: bool) -> None:
+        """A window that reaches the wanted execution, which is then added (even if it does not match)."""
+        self._show_window(flt, loaded, newer=False)
+        if flt == self.flt:
+            self.has_newer = above
+            self.apply(rows, force=[e.execution_id for e in rows])
 
     def _after(self, done: dialogs.Done | None) -> None:
         if done is not None and done.execution_id is not None:

@@ -111,11 +111,42 @@ def list_executions(
     until: date | None = None,
     text: str | None = None,
     before_id: int | None = None,
+    after_id: int | None = None,
     limit: int = 50,
 ) -> list[Execution]:
-    """Newest first, keyset-paged by execution_id so the millionth row costs what the first does."""
+    """Newest first, keyset-paged by execution_id so the millionth row costs what the first does.
+
+    ``before_id``: the ``limit`` newest rows older than it (paging down). ``after_id``: the ``limit``
+    oldest rows newer than it, read upwards (``ORDER BY execution_id ASC``, the same indexes read
+    forwards) and still returned newest first; ``after_id=0`` is the oldest page of the whole history.
+    """
     c = EXECUTION.c
-    query = sa.select(*EXECUTION.c).order_by(c.execution_id.desc()).limit(limit)
+    upwards = after_id is not None
+    order = c.execution_id.asc() if upwards else c.execution_id.desc()
+    query = sa.select(*EXECUTION.c).order_by(order).limit(limit)
+    if before_id is not None:
+        query = query.where(c.execution_id < before_id)
+    if after_id is not None:
+        query = query.where(c.execution_id > after_id)
+    query = _filtered(
+        query, statuses=statuses, job_ids=job_ids, run_types=run_types, since=since, until=until, text=text
+    )
+    found = _rows(conn, query, Execution)
+    return found[::-1] if upwards else found
+
+
+def _filtered(
+    query: sa.Select,
+    *,
+    statuses: Sequence[str],
+    job_ids: Sequence[str],
+    run_types: Sequence[str],
+    since: date | None,
+    until: date | None,
+    text: str | None,
+) -> sa.Select:
+    """The list's optional filters (the console's ExecutionFilter.matches is the same test in Python)."""
+    c = EXECUTION.c
     if statuses:
         query = query.where(c.status.in_(list(statuses)))
     if job_ids:
@@ -126,8 +157,6 @@ def list_executions(
         query = query.where(c.business_date_to >= since)
     if until is not None:
         query = query.where(c.business_date_from <= until)
-    if before_id is not None:
-        query = query.where(c.execution_id < before_id)
     if text:
         pattern = f"%{text}%"
         query = query.where(
@@ -139,7 +168,7 @@ def list_executions(
                 sa.cast(c.execution_id, sa.Text) == text,
             )
         )
-    return _rows(conn, query, Execution)
+    return query
 
 
 def get_execution(conn: Connection, execution_id: int, *, for_update: bool = False) -> Execution | None:

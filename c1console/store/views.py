@@ -46,8 +46,8 @@ class ExecutionFilter:
 
 @dataclass(frozen=True)
 class ExecutionPage:
-    rows: list[Execution]
-    has_more: bool
+    rows: list[Execution]  # newest first, whichever way the page was read
+    has_more: bool  # more rows beyond this page in the direction it was read
 
 
 @dataclass(frozen=True)
@@ -74,8 +74,16 @@ class ConsoleQueries:
         self.db = db
 
     def executions(
-        self, flt: ExecutionFilter, *, before_id: int | None = None, limit: int = PAGE
+        self,
+        flt: ExecutionFilter,
+        *,
+        before_id: int | None = None,
+        after_id: int | None = None,
+        limit: int = PAGE,
     ) -> ExecutionPage:
+        """A page, newest first: the newest; older than ``before_id``; or newer than ``after_id`` (read
+        upwards; ``after_id=0``: the oldest page). ``has_more``: more rows lie beyond, in the direction read.
+        """
         with connection(self.db) as conn:
             rows = executions.list_executions(
                 conn,
@@ -86,9 +94,13 @@ class ConsoleQueries:
                 until=flt.until,
                 text=flt.text,
                 before_id=before_id,
+                after_id=after_id,
                 limit=limit + 1,
             )
-        return ExecutionPage(rows=rows[:limit], has_more=len(rows) > limit)
+        if len(rows) <= limit:
+            return ExecutionPage(rows=rows, has_more=False)
+        # the extra row is the farthest one in the direction read: the oldest, or (upwards) the newest
+        return ExecutionPage(rows=rows[1:] if after_id is not None else rows[:limit], has_more=True)
 
     def executions_by_id(self, ids: Sequence[int]) -> list[Execution]:
         if not ids:

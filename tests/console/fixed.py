@@ -782,10 +782,27 @@ class FixedQueries:
             raise errors.DatabaseUnavailable("database postgresql://c1@db.example:5432/c1ops is unreachable")
 
     def executions(
-        self, flt: ExecutionFilter, *, before_id: int | None = None, limit: int = PAGE
+        self,
+        flt: ExecutionFilter,
+        *,
+        before_id: int | None = None,
+        after_id: int | None = None,
+        limit: int = PAGE,
     ) -> ExecutionPage:
         self._maybe_fail()
-        rows = [e for e in self.rows if flt.matches(e) and (before_id is None or e.execution_id < before_id)]
+        rows = sorted(
+            (
+                e
+                for e in self.rows
+                if flt.matches(e)
+                and (before_id is None or e.execution_id < before_id)
+                and (after_id is None or e.execution_id > after_id)
+            ),
+            key=lambda e: e.execution_id,
+            reverse=True,
+        )
+        if after_id is not None:  # read upwards: the oldest rows above after_id, shown newest first
+            return ExecutionPage(rows=rows[-limit:], has_more=len(rows) > limit)
         return ExecutionPage(rows=rows[:limit], has_more=len(rows) > limit)
 
     def executions_by_id(self, ids: Sequence[int]) -> list[Execution]:

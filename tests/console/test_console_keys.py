@@ -45,20 +45,48 @@ def info(screen: Any) -> str:
 
 
 class ManyQueries(fixed.FixedQueries):
-    """250 executions: three pages."""
+    """``count`` executions, ids count..1, every page read recorded as (before_id, after_id)."""
 
-    def __init__(self) -> None:
+    def __init__(self, count: int = 250) -> None:
         super().__init__()
         base = self.rows[-1]
-        self.rows = [replace(base, execution_id=i) for i in range(250, 0, -1)]
+        self.rows = [replace(base, execution_id=i) for i in range(count, 0, -1)]
         self.by_id = {e.execution_id: e for e in self.rows}
-        self.pages: list[int | None] = []
+        self.pages: list[tuple[int | None, int | None]] = []
 
     def executions(
-        self, flt: ExecutionFilter, *, before_id: int | None = None, limit: int = 100
+        self,
+        flt: ExecutionFilter,
+        *,
+        before_id: int | None = None,
+        after_id: int | None = None,
+        limit: int = 100,
     ) -> ExecutionPage:
-        self.pages.append(before_id)
-        return super().executions(flt, before_id=before_id, limit=limit)
+        self.pages.append((before_id, after_id))
+        return super().executions(flt, before_id=before_id, after_id=after_id, limit=limit)
+
+
+@pytest.fixture
+def small_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages of 10 rows, a window of 3 pages: the window's rules at a size the tests walk quickly."""
+    monkeypatch.setattr(ExecutionsScreen, "page_size", 10)
+    monkeypatch.setattr(ExecutionsScreen, "window_pages", 3)
+
+
+async def settled(pilot: Pilot[Any], screen: ExecutionsScreen) -> None:
+    await wait_for(pilot, lambda: screen.loaded and not screen.loading_more, what="the page to load")
+    await pilot.pause()
+
+
+def selected_id(screen: ExecutionsScreen) -> int | None:
+    chosen = screen.selected()
+    return chosen.execution_id if chosen is not None else None
+
+
+def contiguous(screen: ExecutionsScreen) -> bool:
+    """The window is one run of ids (the fixture's ids have no gaps) and the table shows exactly it."""
+    ids = sorted(screen.rows)
+    return ids == list(range(ids[0], ids[-1] + 1)) and screen.table.row_count == len(ids)
 
 
 async def test_history_is_paged_as_the_cursor_reaches_the_end() -> None:
@@ -67,12 +95,96 @@ async def test_history_is_paged_as_the_cursor_reaches_the_end() -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await home(pilot)
         assert len(screen.rows) == 100 and screen.has_more
-        await pilot.press("end")
-        await wait_for(pilot, lambda: len(screen.rows) == 200)
-        await pilot.press("end")
+        for _ in range(5):
+            await pilot.press("pagedown")
+            await settled(pilot, screen)
+        assert len(screen.rows) == 200
+        for _ in range(5):
+            await pilot.press("pagedown")
+            await settled(pilot, screen)
         await wait_for(pilot, lambda: len(screen.rows) == 250 and not screen.has_more)
-        assert queries.pages == [None, 151, 51]
-        assert screen.selected() is not None
+        assert queries.pages == [(None, None), (151, None), (51, None)]
+        assert screen.selected() is not None and not screen.has_newer
+
+
+async def test_end_loads_the_oldest_page_directly_and_home_the_newest(small_pages: None) -> None:
+    queries = ManyQueries()
+    app = fixed.build_app(queries=queries)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        assert sorted(screen.rows) == list(range(241, 251)) and screen.has_more
+        assert "end: oldest" in info(screen)
+        await pilot.press("end")
+        await wait_for(pilot, lambda: selected_id(screen) == 1, what="the oldest execution")
+        assert queries.pages == [(None, None), (None, 0)]  # one query: no walk through the history
+        assert sorted(screen.rows) == list(range(1, 11)) and screen.has_newer and not screen.has_more
+        assert screen.table.cursor_row == 9 and "newer above" in info(screen)
+        await pilot.press("end")  # already there: stays on the last row, reads nothing
+        assert selected_id(screen) == 1 and len(queries.pages) == 2
+        await pilot.press("home")
+        await wait_for(pilot, lambda: selected_id(screen) == 250, what="the newest execution")
+        assert sorted(screen.rows) == list(range(241, 251)) and not screen.has_newer
+        assert screen.table.cursor_row == 0 and queries.pages[-1] == (None, None)
+        await pilot.press("G")
+        await wait_for(pilot, lambda: selected_id(screen) == 1)
+        await pilot.press("g")
+        await wait_for(pilot, lambda: selected_id(screen) == 250)
+
+
+async def test_the_window_stays_bounded_and_pages_back_in(small_pages: None) -> None:
+    queries = ManyQueries()
+    app = fixed.build_app(queries=queries)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        for n in range(1, 61):  # down 60 rows: six pages read, the newest ones dropped
+            await pilot.press("down")
+            await settled(pilot, screen)
+            assert selected_id(screen) == 250 - n
+            assert len(screen.rows) <= screen.window_rows + screen.page_size and contiguous(screen)
+        assert screen.has_newer and screen.has_more and max(screen.rows) < 250
+        assert len(screen.rows) <= 30
+        for n in range(1, 61):  # and back up: the dropped pages are read again, the oldest dropped
+            await pilot.press("up")
+            await settled(pilot, screen)
+            assert selected_id(screen) == 190 + n and contiguous(screen)
+        assert max(screen.rows) == 250 and not screen.has_newer and len(screen.rows) <= 30
+        assert any(after is not None for _before, after in queries.pages)
+        # from the oldest page, upwards
+        await pilot.press("end")
+        await wait_for(pilot, lambda: selected_id(screen) == 1)
+        for n in range(1, 40):
+            await pilot.press("up")
+            await settled(pilot, screen)
+            assert selected_id(screen) == 1 + n and contiguous(screen) and len(screen.rows) <= 40
+        assert min(screen.rows) > 1 and screen.has_more
+
+
+async def test_live_rows_respect_the_window(small_pages: None) -> None:
+    queries = ManyQueries()
+    app = fixed.build_app(queries=queries)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        await pilot.press("end")
+        await wait_for(pilot, lambda: selected_id(screen) == 1)
+        await pilot.press("up", "up")
+        await settled(pilot, screen)
+        # a change to a row in the window: in place, the cursor stays; a new execution: not in this window
+        changed = replace(queries.by_id[5], status="FAILED", error_code="C1-DQ-011")
+        newest = replace(queries.by_id[250], execution_id=251)
+        queries.rows.insert(0, newest)
+        queries.by_id[251] = newest
+        screen.apply([changed, newest])
+        assert screen.rows[5].status == "FAILED" and 251 not in screen.rows
+        assert selected_id(screen) == 3
+        # the cursor sent to it (a new execution made by an action): the newest window, the cursor on it
+        screen.focus_execution(251)
+        await wait_for(pilot, lambda: selected_id(screen) == 251, what="the window to move to 251")
+        assert not screen.has_newer and contiguous(screen)
+        # live inserts at the top keep the window bounded
+        fresh = [replace(newest, execution_id=i) for i in range(252, 272)]
+        screen.apply(fresh)
+        assert len(screen.rows) <= screen.window_rows and screen.has_more and max(screen.rows) == 271
+        assert contiguous(screen) and selected_id(screen) == 251
 
 
 async def test_filter_dialog_search_and_clear() -> None:
