@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 PREVIEW_DELAY = 0.3  # seconds of quiet typing before the preview is recomputed
 UNITS_SHOWN = 4  # units listed under a preview
+DEFAULT_UNIT_BOUND = 10_000  # Settings.large_run_units when the console has no session
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,22 @@ class ConsoleModal(DbCalls, ModalScreen[Any]):
 
     def today(self) -> date:
         return self.console.clock().date()
+
+    def unit_bound(self) -> int:
+        """The most units one run started from the console may have (the CLI needs --yes beyond it)."""
+        settings = getattr(self.console.actions.session, "settings", None)
+        return int(getattr(settings, "large_run_units", DEFAULT_UNIT_BOUND))
+
+    def check_span(self, start: date, end: date) -> None:
+        """Refuses a date range no preview should even plan: far longer than any run the console starts
+        (planning 1900..2999 for a 40-target job takes seconds and gigabytes)."""
+        planning.check_range(start, end)
+        days = (end - start).days + 1
+        if days > 2 * self.unit_bound():
+            raise BadInput(
+                f"the range {start}..{end} is {days} days long",
+                hint=f"the console starts runs of at most {self.unit_bound()} units; narrow the range",
+            )
 
 
 # Action dialogs ------------------------------------------------------------------------------------------
@@ -235,8 +252,26 @@ class ActionDialog(ConsoleModal):
             exclusive=True,
         )
 
+    def too_large(self, preview: Any) -> str | None:
+        """Why the console will not start this run: more units than the CLI runs without --yes."""
+        bound = self.unit_bound()
+        if isinstance(preview, ops.Preview) and len(preview.units) > bound:
+            return (
+                f"{len(preview.units)} unit(s) of {preview.job_id}: more than {bound} units — narrow it, "
+                "or run it from the command line with --yes"
+            )
+        return None
+
     def _previewed(self, params: Hashable, preview: Any) -> None:
         if params != self.preview_params:
+            return
+        large = self.too_large(preview)
+        if large is not None:
+            self.preview_problem = large
+            self.show_preview()
+            if self.arm_when_previewed is not None:
+                self.arm_when_previewed = None
+                self.say(large, "red")
             return
         self.preview = preview
         self.show_preview()
@@ -676,7 +711,7 @@ class ReplayDialog(ActionDialog):
         else:
             start = end = None
         if start is not None and end is not None:
-            planning.check_range(start, end)
+            self.check_span(start, end)
         return ReplayParams(kind, str(job), start, end, target)
 
     def arguments(self, p: ReplayParams) -> dict[str, Any]:
@@ -773,7 +808,7 @@ class TriggerDialog(ActionDialog):
         start = optional_date(self.query_one("#from", Input).value, "from", today)
         end = optional_date(self.query_one("#to", Input).value, "to", today)
         if start and end:
-            planning.check_range(start, end)
+            self.check_span(start, end)
         raw = self.query_one("#targets", Input).value
         targets = tuple(t.strip() for t in raw.split(",") if t.strip()) or None
         return TriggerParams(str(job), start, end, targets)
