@@ -14,19 +14,39 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from c1console import errors
 from c1console.config import Settings
 from c1console.jobs import JobDefinition, UnitContext
 from c1console.store import audit, lifecycle, outbox
-from c1console.store.engine import Database, retrying, transaction
+from c1console.store.engine import Database, connection, retrying, transaction
 from c1console.store.executions import Execution
 
 log = logging.getLogger("c1console.runner")
 MAX_MESSAGE = 2000
 MAX_TRACEBACK = 20_000
 SYSTEM = "system"
+
+
+@dataclass
+class _Tally:
+    """Failures so far: how many, the first, and whether the job halted on it."""
+
+    failed: int = 0
+    first: lifecycle.UnitOutcome | None = None
+    halted: bool = False
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """How the execution ends, and who the end is recorded as."""
+
+    status: str
+    actor: str
+    code: str | None
+    summary: str | None
 
 
 @dataclass
@@ -112,29 +132,34 @@ class ExecutionWorker:
             self.on_done(self.execution.execution_id)
 
     def _run(self) -> None:
-        with transaction(self.db, SYSTEM) as conn:
+        with connection(self.db) as conn:  # a read: no actor, nothing to commit
             units = lifecycle.pending_units(conn, self.execution.execution_id)
-        first_failure: lifecycle.UnitOutcome | None = None
-        failed = 0
-        halted_on_failure = False
+        tally = _Tally()
         size = self.job.chunk_size
+        outcomes: list[lifecycle.UnitOutcome] = []
         for start in range(0, len(units), size):
-            outcomes: list[lifecycle.UnitOutcome] = []
-            for key in units[start : start + size]:
-                if self.stop_requested():
-                    break
-                outcome = self._run_unit(*key)
-                outcomes.append(outcome)
-                if outcome.status == "FAILED":
-                    failed += 1
-                    first_failure = first_failure or outcome
-                    if self.job.stop_on_first_failure:
-                        halted_on_failure = True
-                        break
+            outcomes = self._run_chunk(units[start : start + size], tally)
+            if start + size >= len(units) or self.stop_requested() or tally.halted:
+                break  # the last chunk is committed with the end, in one transaction
             self._commit(outcomes)
-            if self.stop_requested() or halted_on_failure:
+            outcomes = []
+        self._finish(len(units), tally, outcomes)
+
+    def _run_chunk(self, keys: list[lifecycle.UnitKey], tally: _Tally) -> list[lifecycle.UnitOutcome]:
+        """Runs the units of one chunk up to a stop request or a halting failure."""
+        outcomes: list[lifecycle.UnitOutcome] = []
+        for key in keys:
+            if self.stop_requested():
                 break
-        self._finish(len(units), failed, first_failure, halted_on_failure)
+            outcome = self._run_unit(*key)
+            outcomes.append(outcome)
+            if outcome.status == "FAILED":
+                tally.failed += 1
+                tally.first = tally.first or outcome
+                if self.job.stop_on_first_failure:
+                    tally.halted = True
+                    break
+        return outcomes
 
     def _commit(self, outcomes: list[lifecycle.UnitOutcome]) -> None:
         logs = self._buffer.take()
@@ -157,9 +182,7 @@ class ExecutionWorker:
         stop_at = retrying(commit, on_retry=lambda n, exc: (retried.append(n), self._warn_retry(n, exc)))
         if stop_at is not None and self._stop is None:
             with transaction(self.db, SYSTEM) as conn:
-                requests = lifecycle.stop_requested(conn, self.runner_id)
-            by, reason = requests.get(self.execution.execution_id, (SYSTEM, "stop requested"))
-            self.request_stop(by, reason)
+                self._take_stop_request(conn)
 
     def _warn_retry(self, attempt: int, exc: BaseException) -> None:
         log.warning(
@@ -214,75 +237,98 @@ class ExecutionWorker:
                     traceback=traceback.format_exc()[-MAX_TRACEBACK:],
                 )
 
-    def _finish(self, total: int, failed: int, first: lifecycle.UnitOutcome | None, halted: bool) -> None:
-        execution_id = self.execution.execution_id
+    def _verdict(self, total: int, tally: _Tally) -> _Verdict:
         stop = self._stop
-        if failed:
-            status, actor = "FAILED", SYSTEM
+        if tally.failed:
+            first = tally.first
             assert first is not None
             summary = (
-                f"{failed} of {total} unit(s) failed; first: {first.business_date} {first.target_key}: "
+                f"{tally.failed} of {total} unit(s) failed; first: {first.business_date} {first.target_key}: "
                 f"{first.message}"
             )[:MAX_MESSAGE]
-            code: str | None = first.error_code
-        elif stop is not None:
-            status, actor, summary, code = "STOPPED", stop.by, None, None
-        else:
-            status, actor, summary, code = "SUCCESS", SYSTEM, None, None
-        retrying(lambda: self._record_finish(actor, status, code, summary, stop, halted, failed))
-        log.info("execution %s %s: %s", execution_id, self.job.job_id, status)
+            return _Verdict("FAILED", SYSTEM, first.error_code, summary)
+        if stop is not None:
+            return _Verdict("STOPPED", stop.by, None, None)
+        return _Verdict("SUCCESS", SYSTEM, None, None)
 
-    def _record_finish(
+    def _finish(self, total: int, tally: _Tally, outcomes: list[lifecycle.UnitOutcome]) -> None:
+        """Commits the last chunk (``outcomes`` and the buffered log lines) and the end of the execution in
+        one transaction: a crash before its commit leaves the execution RUNNING with its earlier chunks,
+        which the lost-runner recovery ends; after it, everything is recorded."""
+        logs = self._buffer.take()
+        verdict = retrying(
+            lambda: self._record_end(total, tally, outcomes, logs),
+            on_retry=lambda n, exc: self._warn_retry(n, exc),
+        )
+        log.info("execution %s %s: %s", self.execution.execution_id, self.job.job_id, verdict.status)
+
+    def _record_end(
         self,
-        actor: str,
-        status: str,
-        code: str | None,
-        summary: str | None,
-        stop: StopSignal | None,
-        halted: bool,
-        failed: int,
-    ) -> None:
+        total: int,
+        tally: _Tally,
+        outcomes: list[lifecycle.UnitOutcome],
+        logs: list[lifecycle.LogRecord],
+    ) -> _Verdict:
+        with transaction(self.db, SYSTEM) as conn:
+            if outcomes or logs:
+                stop_at = lifecycle.commit_chunk(
+                    conn, execution=self.execution, runner_id=self.runner_id, outcomes=outcomes, logs=logs
+                )
+                if stop_at is not None and self._stop is None:
+                    self._take_stop_request(conn)
+            verdict = self._verdict(total, tally)
+            if verdict.actor != SYSTEM:
+                lifecycle.act_as(conn, verdict.actor)
+            self._record_verdict(conn, verdict, tally)
+            return verdict
+
+    def _take_stop_request(self, conn: Connection) -> None:
+        requests = lifecycle.stop_requested(conn, self.runner_id)
+        by, reason = requests.get(self.execution.execution_id, (SYSTEM, "stop requested"))
+        self.request_stop(by, reason)
+
+    def _record_verdict(self, conn: Connection, verdict: _Verdict, tally: _Tally) -> None:
         execution_id = self.execution.execution_id
-        with transaction(self.db, actor) as conn:
-            if status != "SUCCESS":
-                why = (
-                    "not run: stopped on first failure"
-                    if halted and failed
-                    else f"not run: stopped by {stop.by}"
-                    if stop
-                    else "not run"
-                )
-                lifecycle.skip_pending(conn, execution_id, why)
-            if not lifecycle.finish(
+        stop = self._stop
+        if verdict.status != "SUCCESS":
+            why = (
+                "not run: stopped on first failure"
+                if tally.halted and tally.failed
+                else f"not run: stopped by {stop.by}"
+                if stop
+                else "not run"
+            )
+            lifecycle.skip_pending(conn, execution_id, why)
+        if not lifecycle.finish(
+            conn,
+            execution_id=execution_id,
+            runner_id=self.runner_id,
+            status=verdict.status,
+            error_code=verdict.code,
+            error_summary=verdict.summary,
+            stop_reason=stop.reason if stop else None,
+        ):
+            raise lifecycle.OwnershipLost(execution_id)
+        if verdict.status == "STOPPED" and stop is not None and stop.by == SYSTEM:
+            audit.append(
                 conn,
+                actor=SYSTEM,
+                action="exec.stop",
+                object_type="execution",
+                object_id=str(execution_id),
                 execution_id=execution_id,
-                runner_id=self.runner_id,
-                status=status,
-                error_code=code,
-                error_summary=summary,
-                stop_reason=stop.reason if stop else None,
-            ):
-                raise lifecycle.OwnershipLost(execution_id)
-            if status == "STOPPED" and stop is not None and stop.by == SYSTEM:
-                audit.append(
-                    conn,
-                    actor=SYSTEM,
-                    action="exec.stop",
-                    object_type="execution",
-                    object_id=str(execution_id),
-                    execution_id=execution_id,
-                    reason=stop.reason,
-                )
-            if status == "FAILED":
-                outbox.enqueue_failure(
-                    conn,
-                    channels=self.settings.channels,
-                    job_id=self.job.job_id,
-                    execution_id=execution_id,
-                    error_code=code,
-                    summary=summary,
-                    failed_units=failed,
-                )
+                reason=stop.reason,
+            )
+        if verdict.status == "FAILED":
+            outbox.enqueue_failure(
+                conn,
+                channels=self.settings.channels,
+                job_id=self.job.job_id,
+                execution_id=execution_id,
+                error_code=verdict.code,
+                summary=verdict.summary,
+                failed_units=tally.failed,
+            )
 
     def _fail_whole(self, exc: Exception) -> None:
         """Something outside the units failed (database gone, a bug): FAILED with the classified code."""

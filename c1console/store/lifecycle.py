@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 from c1console.store.executions import EXECUTION, Execution
 
 UnitKey = tuple[date, str]
+_EXECUTION_COLUMNS = ", ".join(f"e.{column.name}" for column in EXECUTION.c)
 
 
 @dataclass(frozen=True)
@@ -103,12 +104,13 @@ def create(conn: Connection, new: NewExecution) -> int | None:
 
 
 def claim(conn: Connection, runner_id: str, job_ids: Sequence[str], limit: int) -> list[Execution]:
-    """Takes up to ``limit`` READY executions of the given jobs; other runners skip the locked rows."""
+    """Takes up to ``limit`` READY executions of the given jobs; other runners skip the locked rows.
+    One statement: the claimed rows come back from the UPDATE itself."""
     if limit <= 0 or not job_ids:
         return []
     rows = conn.execute(
         sa.text(
-            """
+            f"""
             WITH picked AS (
                 SELECT execution_id FROM c1.execution
                  WHERE status = 'READY' AND job_id = ANY(:jobs)
@@ -119,18 +121,12 @@ def claim(conn: Connection, runner_id: str, job_ids: Sequence[str], limit: int) 
                SET status = 'RUNNING', runner_id = :runner, started_at = now()
               FROM picked
              WHERE e.execution_id = picked.execution_id
-            RETURNING e.execution_id
+            RETURNING {_EXECUTION_COLUMNS}
             """
         ),
         {"jobs": list(job_ids), "runner": runner_id, "limit": limit},
-    ).scalars()
-    ids = list(rows)
-    if not ids:
-        return []
-    query = (
-        sa.select(*EXECUTION.c).where(EXECUTION.c.execution_id.in_(ids)).order_by(EXECUTION.c.execution_id)
     )
-    return [Execution(**row._mapping) for row in conn.execute(query)]
+    return sorted((Execution(**row._mapping) for row in rows), key=lambda e: e.execution_id)
 
 
 def pending_units(conn: Connection, execution_id: int) -> list[UnitKey]:
@@ -491,3 +487,8 @@ def fail_lost(conn: Connection, execution_id: int, code: str, summary: str) -> b
         {"id": execution_id, "code": code, "summary": summary},
     ).one_or_none()
     return row is not None
+
+
+def act_as(conn: Connection, actor: str) -> None:
+    """Who the rest of this transaction acts as (the events' actor), when it is not who it began as."""
+    conn.execute(sa.text("SELECT set_config('c1.actor', :actor, true)"), {"actor": actor})
