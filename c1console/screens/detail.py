@@ -2,6 +2,10 @@
 
 Summary (error code with cause and action guide first, then every mandatory field), Units (failed first;
 enter or t shows a traceback), Events, Logs, Related (the replay/resume chain, each enter away) and Audit.
+
+Only the visible tab is built: a tab's table is mounted and filled when it is first shown (and refilled,
+when the execution changed, the next time it is shown); the tab labels with their counts are always
+current.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from c1console.store.executions import Execution, Unit
 from c1console.store.views import ExecutionDetail
 
 TABS = ("summary", "units", "events", "logs", "related", "audit")
+Rows = list[tuple[str, tuple[Any, ...]]]  # (row key, cells) of a tab's table
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
     "units": ("DATE", "TARGET", "STATUS", "CODE", "TRIES", "MESSAGE"),
     "events": ("AT", "CHANGE", "ACTOR", "CODE", "MESSAGE"),
@@ -150,6 +155,87 @@ def fields(d: ExecutionDetail, console: Any) -> Table:
     return grid
 
 
+def table_rows(d: ExecutionDetail, tz: Any) -> dict[str, tuple[Rows, str]]:
+    """Every table tab's rows and its label (with counts): cheap, so always computed."""
+    e = d.execution
+    failed = sum(1 for u in d.units if u.status == "FAILED")
+    units: Rows = [
+        (
+            unit_key(u),
+            (
+                u.business_date.isoformat(),
+                u.target_key,
+                status_text(u.status),
+                Text(u.error_code or "", style="red"),
+                str(u.attempts),
+                one_line(u.message, 120),
+            ),
+        )
+        for u in d.units
+    ]
+    events: Rows = [
+        (
+            str(v.event_id),
+            (
+                when(v.at, tz),
+                f"{v.from_status or '∅'} → {v.to_status}",
+                v.actor,
+                Text(v.error_code or "", style="red"),
+                one_line(v.message, 120),
+            ),
+        )
+        for v in d.events
+    ]
+    logs: Rows = [
+        (
+            str(g.log_id),
+            (
+                when(g.at, tz),
+                Text(g.level, style=LEVEL_STYLE.get(g.level, "")),
+                f"{g.business_date or ''} {g.target_key or ''}".strip(),
+                one_line(g.message, 160),
+            ),
+        )
+        for g in d.logs
+    ]
+    related: Rows = [
+        (
+            str(r.execution_id),
+            (
+                relation(r, e),
+                f"#{r.execution_id}",
+                r.job_id,
+                run_type(r),
+                status_text(r.status),
+                dates(r),
+                r.requested_by,
+            ),
+        )
+        for r in d.related
+    ]
+    audit: Rows = [
+        (str(a.audit_id), (str(a.audit_id), when(a.at, tz), a.actor, a.action, one_line(a.reason, 100)))
+        for a in d.audit
+    ]
+    return {
+        "units": (units, f"Units {len(d.units)}" + (f" ✖{failed}" if failed else "")),
+        "events": (events, f"Events {len(d.events)}"),
+        "logs": (logs, f"Logs {len(d.logs)}"),
+        "related": (related, f"Related {len(d.related)}"),
+        "audit": (audit, f"Audit {len(d.audit)}"),
+    }
+
+
+def fill(table: DataTable[Any], rows: Rows) -> None:
+    """Refills a table, keeping the cursor on the same row key."""
+    keep = cursor_key(table)
+    table.clear()
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
+    if keep is not None:
+        move_cursor_to(table, keep, scroll=False)
+
+
 class DetailScreen(ConsoleScreen):
     KEYS: ClassVar[tuple[Key, ...]] = (
         Key("escape", "back", "back", "Back to the previous screen", display="esc"),
@@ -171,6 +257,8 @@ class DetailScreen(ConsoleScreen):
         self.execution_id = execution_id
         self.detail: ExecutionDetail | None = None
         self.want_related: int | None = None
+        self.tables: dict[str, DataTable[Any]] = {}  # the tabs' tables built so far
+        self.pending: dict[str, Rows] = {}  # rows a tab's table has not been given yet
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(f"Execution #{self.execution_id}")
@@ -179,15 +267,10 @@ class DetailScreen(ConsoleScreen):
             with TabPane("Summary", id="summary"), VerticalScroll(id="summary-scroll"):
                 yield Static(id="summary-text")
             for name in TABS[1:]:
-                with TabPane(name.capitalize(), id=name):
-                    yield ConsoleTable(id=f"t-{name}")
+                yield TabPane(name.capitalize(), id=name)  # its table comes when it is first shown
         yield KeyBar()
 
     def on_mount(self) -> None:
-        for name, columns in TABLE_COLUMNS.items():
-            table = self.query_one(f"#t-{name}", DataTable)
-            for column in columns:
-                table.add_column(column, key=column.lower())
         self.query_one("#summary-scroll").focus()
         self.load()
 
@@ -255,88 +338,12 @@ class DetailScreen(ConsoleScreen):
                 line.append(" " + detail.error.title.get(self.console.lang))
         info.update(line)
         self.show_summary(detail)
-        failed = sum(1 for u in detail.units if u.status == "FAILED")
-        self.fill(
-            "units",
-            [
-                (
-                    unit_key(u),
-                    (
-                        u.business_date.isoformat(),
-                        u.target_key,
-                        status_text(u.status),
-                        Text(u.error_code or "", style="red"),
-                        str(u.attempts),
-                        one_line(u.message, 120),
-                    ),
-                )
-                for u in detail.units
-            ],
-            f"Units {len(detail.units)}" + (f" ✖{failed}" if failed else ""),
-        )
-        self.fill(
-            "events",
-            [
-                (
-                    str(v.event_id),
-                    (
-                        when(v.at, self.tz),
-                        f"{v.from_status or '∅'} → {v.to_status}",
-                        v.actor,
-                        Text(v.error_code or "", style="red"),
-                        one_line(v.message, 120),
-                    ),
-                )
-                for v in detail.events
-            ],
-            f"Events {len(detail.events)}",
-        )
-        self.fill(
-            "logs",
-            [
-                (
-                    str(g.log_id),
-                    (
-                        when(g.at, self.tz),
-                        Text(g.level, style=LEVEL_STYLE.get(g.level, "")),
-                        f"{g.business_date or ''} {g.target_key or ''}".strip(),
-                        one_line(g.message, 160),
-                    ),
-                )
-                for g in detail.logs
-            ],
-            f"Logs {len(detail.logs)}",
-        )
-        self.fill(
-            "related",
-            [
-                (
-                    str(r.execution_id),
-                    (
-                        relation(r, e),
-                        f"#{r.execution_id}",
-                        r.job_id,
-                        run_type(r),
-                        status_text(r.status),
-                        dates(r),
-                        r.requested_by,
-                    ),
-                )
-                for r in detail.related
-            ],
-            f"Related {len(detail.related)}",
-        )
-        self.fill(
-            "audit",
-            [
-                (
-                    str(a.audit_id),
-                    (str(a.audit_id), when(a.at, self.tz), a.actor, a.action, one_line(a.reason, 100)),
-                )
-                for a in detail.audit
-            ],
-            f"Audit {len(detail.audit)}",
-        )
+        for name, (rows, label) in table_rows(detail, self.tz).items():
+            self.pending[name] = rows
+            self.query_one(TabbedContent).get_tab(name).label = label
+        active = self.query_one(TabbedContent).active
+        if active in self.tables:
+            self.table(active)  # the visible table is refilled now; the others when shown
         if self.want_related is not None and move_cursor_to(self.table("related"), str(self.want_related)):
             self.want_related = None
             self.query_one(TabbedContent).active = "related"
@@ -351,18 +358,18 @@ class DetailScreen(ConsoleScreen):
         self.query_one("#summary-text", Static).update(Group(*parts))
 
     def table(self, name: str) -> DataTable[Any]:
-        return self.query_one(f"#t-{name}", DataTable)
-
-    def fill(self, name: str, rows: list[tuple[str, tuple[Any, ...]]], label: str) -> None:
-        """Refills a table, keeping the cursor on the same row key."""
-        table = self.table(name)
-        keep = cursor_key(table)
-        table.clear()
-        for key, cells in rows:
-            table.add_row(*cells, key=key)
-        if keep is not None:
-            move_cursor_to(table, keep, scroll=False)
-        self.query_one(TabbedContent).get_tab(name).label = label
+        """A tab's table, built on first use and given the rows it has not seen yet."""
+        table = self.tables.get(name)
+        if table is None:
+            table = ConsoleTable(id=f"t-{name}")
+            for column in TABLE_COLUMNS[name]:
+                table.add_column(column, key=column.lower())
+            self.query_one(f"#{name}", TabPane).mount(table)
+            self.tables[name] = table
+        rows = self.pending.pop(name, None)
+        if rows is not None:
+            fill(table, rows)
+        return table
 
     # Keys ----------------------------------------------------------------------------------------------
 
