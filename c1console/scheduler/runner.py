@@ -16,6 +16,7 @@ import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from apscheduler.executors.pool import ThreadPoolExecutor as APThreadPool
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -28,6 +29,9 @@ from c1console.scheduler.worker import SYSTEM, ExecutionWorker
 from c1console.store import audit, jobs, lifecycle, outbox, runners
 from c1console.store.engine import Database, transaction
 from c1console.store.listen import Listener
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 log = logging.getLogger("c1console.runner")
 VERSION = "0.1.0"
@@ -206,6 +210,7 @@ class Runner:
                 runners.heartbeat(conn, self.runner_id, self.lease_seconds)
                 self.is_leader = runners.acquire_leadership(conn, self.runner_id, self.lease_seconds)
             self.recover_lost()
+            self.recover_abandoned()
             if self.is_leader and self.fire_schedules:
                 self.record_missed_fires()
         except Exception as exc:
@@ -213,38 +218,96 @@ class Runner:
 
     def recover_lost(self) -> list[int]:
         """Marks FAILED (runner lost) the RUNNING executions of runners whose lease expired. Never re-runs."""
-        recovered = []
         with transaction(self.db, SYSTEM) as conn:
-            for execution_id, job_id, owner, heartbeat_at in lifecycle.lost_executions(conn):
-                summary = (
-                    f"runner {owner} stopped heartbeating at {heartbeat_at:%Y-%m-%d %H:%M:%S %Z}; "
-                    "its units in flight were not applied"
-                )
-                lifecycle.skip_pending(conn, execution_id, "not run: runner lost")
-                if not lifecycle.fail_lost(conn, execution_id, errors.RUNNER_LOST, summary):
-                    continue
-                audit.append(
+            recovered = [
+                execution_id
+                for execution_id, job_id, owner, heartbeat_at in lifecycle.lost_executions(conn)
+                if self._fail_orphan(
                     conn,
-                    actor=SYSTEM,
+                    execution_id,
+                    job_id,
+                    code=errors.RUNNER_LOST,
+                    summary=f"runner {owner} stopped heartbeating at {heartbeat_at:%Y-%m-%d %H:%M:%S %Z}; "
+                    "its units in flight were not applied",
                     action="exec.fail_runner_lost",
-                    object_type="execution",
-                    object_id=str(execution_id),
-                    execution_id=execution_id,
                     reason="runner lost",
                     details={"runner_id": owner, "detected_by": self.runner_id},
                 )
-                outbox.enqueue_failure(
-                    conn,
-                    channels=self.settings.channels,
-                    job_id=job_id,
-                    execution_id=execution_id,
-                    error_code=errors.RUNNER_LOST,
-                    summary=summary,
-                )
-                recovered.append(execution_id)
+            ]
         for execution_id in recovered:
             log.warning("execution %s: runner lost; marked FAILED (%s)", execution_id, errors.RUNNER_LOST)
         return recovered
+
+    def recover_abandoned(self) -> list[int]:
+        """Marks FAILED (SYS) this runner's RUNNING executions that none of its workers runs any more: a
+        worker whose commits failed for longer than their retries (the database away) could not record its
+        end, and this runner's heartbeat keeps the lease, so no other runner would ever see them as lost."""
+        if not self._wake_lock.acquire(timeout=5):  # no claim in flight: claimed ids are all in _workers
+            return []
+        try:
+            with transaction(self.db, SYSTEM) as conn:
+                recovered = [
+                    execution_id
+                    for execution_id, job_id in lifecycle.abandoned_executions(
+                        conn, self.runner_id, self.running
+                    )
+                    if self._fail_orphan(
+                        conn,
+                        execution_id,
+                        job_id,
+                        code=errors.SYSTEM_FAILURE,
+                        summary="its worker gave up while the database was unreachable; "
+                        "the units in flight were not applied",
+                        action="exec.fail_abandoned",
+                        reason="worker gave up: database unreachable",
+                        details={"runner_id": self.runner_id},
+                    )
+                ]
+        finally:
+            self._wake_lock.release()
+        for execution_id in recovered:
+            log.warning(
+                "execution %s: abandoned by its worker; marked FAILED (%s)",
+                execution_id,
+                errors.SYSTEM_FAILURE,
+            )
+        return recovered
+
+    def _fail_orphan(
+        self,
+        conn: Connection,
+        execution_id: int,
+        job_id: str,
+        *,
+        code: str,
+        summary: str,
+        action: str,
+        reason: str,
+        details: dict[str, str],
+    ) -> bool:
+        """FAILED with ``code``, its pending units SKIPPED, audited as the system, the failure alerted."""
+        lifecycle.skip_pending(conn, execution_id, f"not run: {reason}")
+        if not lifecycle.fail_lost(conn, execution_id, code, summary):
+            return False
+        audit.append(
+            conn,
+            actor=SYSTEM,
+            action=action,
+            object_type="execution",
+            object_id=str(execution_id),
+            execution_id=execution_id,
+            reason=reason,
+            details=details,
+        )
+        outbox.enqueue_failure(
+            conn,
+            channels=self.settings.channels,
+            job_id=job_id,
+            execution_id=execution_id,
+            error_code=code,
+            summary=summary,
+        )
+        return True
 
     def record_missed_fires(self) -> int:
         """Schedule times no runner fired, recorded for the checklist; not run."""

@@ -474,6 +474,24 @@ def lost_executions(conn: Connection) -> list[tuple[int, str, str, datetime]]:
     return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
+def abandoned_executions(conn: Connection, runner_id: str, live_ids: list[int]) -> list[tuple[int, str]]:
+    """RUNNING executions this runner owns but none of its workers runs (a worker that gave up while the
+    database was unreachable could not record its end): (id, job). Locked."""
+    rows = conn.execute(
+        sa.text(
+            """
+            SELECT execution_id, job_id FROM c1.execution
+             WHERE status = 'RUNNING' AND runner_id = :runner
+               AND execution_id <> ALL(CAST(:live AS bigint[]))
+             ORDER BY execution_id
+               FOR UPDATE SKIP LOCKED
+            """
+        ),
+        {"runner": runner_id, "live": live_ids},
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
 def fail_lost(conn: Connection, execution_id: int, code: str, summary: str) -> bool:
     row = conn.execute(
         sa.text(

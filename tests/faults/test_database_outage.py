@@ -70,12 +70,6 @@ def test_connections_killed_while_executions_run(
     COUNTS["executions through the outage"] += len(finals)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect (scheduler/worker.py, not fixed here): a worker whose commit retries run out while the "
-    "database is still down cannot record its failure either, and its runner's heartbeat keeps the lease "
-    "alive, so the execution stays RUNNING for good once the database is back",
-)
 def test_an_outage_longer_than_the_commit_retries(
     db: Database, db_url: str, raw: psycopg.Connection, pg_server: TestServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
