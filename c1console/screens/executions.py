@@ -12,7 +12,7 @@ grows with the history. A page's cells are built in the worker that reads it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import Any, ClassVar
@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Input, Static
+from textual.widgets.data_table import CellKey, RowKey
 
 from c1console.screens import dialogs
 from c1console.screens.base import ConsoleScreen
@@ -163,6 +164,34 @@ class HistoryTable(ConsoleTable):
 
     def last_row(self) -> None:
         super().action_scroll_bottom()
+
+    def remove_rows(self, keys: Iterable[str]) -> None:
+        """Removes many rows in one pass. ``DataTable.remove_row`` re-indexes every row and re-clamps the
+        cursor and hover for each row removed (a page of 100 out of 600 rows: ~0.3 s, the cost growing with
+        the window); this re-indexes once. It uses the table's row index (``_row_locations``, ``_data``,
+        the same since Textual 0.80); a table without it gets ``remove_row`` one by one."""
+        gone = {RowKey(key) for key in keys}
+        try:
+            from textual._two_way_dict import TwoWayDict
+        except ImportError:  # pragma: no cover - a Textual that reorganised its internals
+            TwoWayDict = None  # type: ignore[assignment,misc]
+        internals = ("_row_locations", "_data", "_updated_cells")
+        if TwoWayDict is None or not all(hasattr(self, name) for name in internals):
+            for key in gone:
+                self.remove_row(key)
+            return
+        kept = [row.key for row in self.ordered_rows if row.key not in gone]
+        for key in gone:
+            del self.rows[key]
+            for column_key in self._data.pop(key):
+                self._updated_cells.discard(CellKey(key, column_key))
+        self._row_locations = TwoWayDict({key: index for index, key in enumerate(kept)})
+        self._require_update_dimensions = True
+        self._update_count += 1
+        self.cursor_coordinate = self.cursor_coordinate
+        self.hover_coordinate = self.hover_coordinate
+        self.check_idle()
+        self.refresh(layout=True)
 
 
 class ExecutionsScreen(ConsoleScreen):
@@ -416,7 +445,7 @@ class ExecutionsScreen(ConsoleScreen):
             ids = ids[: ids.index(int(keep))]
         for execution_id in ids:
             del self.rows[execution_id], self.cells[execution_id]
-            self.table.remove_row(str(execution_id))
+        self.table.remove_rows(str(execution_id) for execution_id in ids)
         if ids and drop_newest:
             self.has_newer = True
         elif ids:

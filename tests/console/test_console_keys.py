@@ -86,7 +86,14 @@ def selected_id(screen: ExecutionsScreen) -> int | None:
 def contiguous(screen: ExecutionsScreen) -> bool:
     """The window is one run of ids (the fixture's ids have no gaps) and the table shows exactly it."""
     ids = sorted(screen.rows)
-    return ids == list(range(ids[0], ids[-1] + 1)) and screen.table.row_count == len(ids)
+    table = screen.table
+    shown = [int(row.key.value or 0) for row in table.ordered_rows]
+    return (
+        ids == list(range(ids[0], ids[-1] + 1))
+        and table.row_count == len(ids)
+        and shown == ids[::-1]  # the table's own index agrees, newest first (the default sort)
+        and all(table.get_row_index(str(i)) == n for n, i in enumerate(shown))
+    )
 
 
 async def test_history_is_paged_as_the_cursor_reaches_the_end() -> None:
