@@ -106,6 +106,7 @@ def test_an_outage_longer_than_the_commit_retries(
             timeout=15,
             what="the workers to give up",
         )
+        assert not runner.running, "the workers did not give up: the outage was not longer than the retries"
         allow(True)
         finals = [wait_terminal(db, i, timeout=15) for i in ids]
     finally:
@@ -113,4 +114,8 @@ def test_an_outage_longer_than_the_commit_retries(
         runner.stop()
     for final in finals:
         assert final.status == "SUCCESS" or (final.status == "FAILED" and final.error_code == "C1-SYS-006")
+    assert any(f.status == "FAILED" for f in finals), "no execution went through the give-up path"
     check_all(raw, db)
+    COUNTS["executions failed cleanly (C1-SYS-006) after a long outage"] += sum(
+        f.status == "FAILED" for f in finals
+    )
