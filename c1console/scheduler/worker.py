@@ -355,7 +355,8 @@ class ExecutionWorker:
                     summary=str(exc)[:MAX_MESSAGE],
                 )
         except Exception:
-            # The database itself is gone: the lease expires and another runner records runner-lost.
+            # The database itself is gone: this runner's housekeeping fails it once the database is back
+            # (Runner.recover_abandoned), or another runner records runner-lost if this one dies too.
             log.exception("execution %s: could not record the failure", execution_id)
 
 
