@@ -20,7 +20,7 @@ from typing import Any, NoReturn
 import psycopg
 import sqlalchemy as sa
 
-from c1console import checklists, errors, inputs, ops
+from c1console import checklists, errors, inputs, ops, planning
 from c1console.config import load_settings, operator_id
 from c1console.errors import BadInput, CheckFailed, Problem
 from c1console.jobs import Registry, load_jobs
@@ -380,9 +380,16 @@ def _preview_then(ctx: Context, plan: Callable[[bool], ops.Created | ops.Preview
     return _report(ctx, plan(False), label)
 
 
-def _dates(args: argparse.Namespace) -> tuple[Any, Any]:
+def _dates(ctx: Context) -> tuple[Any, Any]:
+    """--from/--to; without --yes, a range too long to be run without it is refused before planning."""
+    args = ctx.args
     start = inputs.parse_date(args.date_from, "--from") if args.date_from else None
     end = inputs.parse_date(args.date_to, "--to") if args.date_to else None
+    if start and end and not getattr(args, "yes", False):
+        bound = ctx.settings.large_run_units
+        planning.check_span(
+            start, end, bound, f"check the range, then add --yes to run more than {bound} units"
+        )
     return start, end
 
 
@@ -451,7 +458,7 @@ def cmd_jobs_resume(ctx: Context) -> int:
 
 def cmd_jobs_trigger(ctx: Context) -> int:
     session = ctx.session()
-    start, end = _dates(ctx.args)
+    start, end = _dates(ctx)
     return _preview_then(
         ctx,
         lambda dry: ops.trigger(
@@ -494,7 +501,7 @@ def cmd_exec_resume(ctx: Context) -> int:
 def cmd_exec_replay(ctx: Context) -> int:
     args = ctx.args
     session = ctx.session()
-    start, end = _dates(args)
+    start, end = _dates(ctx)
     of = inputs.parse_id(args.of) if args.of else None
     return _preview_then(
         ctx,

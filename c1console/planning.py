@@ -19,6 +19,18 @@ def check_range(date_from: date, date_to: date) -> None:
         )
 
 
+def check_span(date_from: date, date_to: date, unit_bound: int, hint: str) -> None:
+    """Refuses, before anything is planned, a range whose business days alone exceed ``unit_bound``
+    units (any calendar has more than half its days as business days): planning 1900..2999 for a
+    40-target job would take seconds and gigabytes only to be refused as too large."""
+    check_range(date_from, date_to)
+    days = (date_to - date_from).days + 1
+    if days > 2 * unit_bound:
+        raise BadInput(
+            f"the range {date_from}..{date_to} is {days} days long: more than {unit_bound} units", hint=hint
+        )
+
+
 def plan_range(
     job: JobDefinition, date_from: date, date_to: date, targets: Sequence[str] | None
 ) -> list[UnitKey]:

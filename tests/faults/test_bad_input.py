@@ -200,6 +200,26 @@ def test_a_huge_range_needs_yes_and_shows_the_count(
     assert counts(raw) == before
 
 
+def test_a_range_too_long_to_plan_is_refused_before_planning(
+    cli_env: str,
+    raw: psycopg.Connection,
+    capsys,  # type: ignore[no-untyped-def]
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """1900..2999 for a 40-target job would plan 11M units (gigabytes) only to refuse them: the span alone
+    is refused first, in one line, for trigger and replay alike."""
+    monkeypatch.setenv("C1_JOBS", "tests.jobmods.testjobs")
+    monkeypatch.setenv("C1_DEFAULT_ROLE", "operator")
+    before = counts(raw)
+    span = ["--from", "1900-01-01", "--to", "2999-12-31", "--reason", "everything"]
+    for command in (["jobs", "trigger", "slow"], ["exec", "replay", "--job", "slow"]):
+        assert run([*command, *span]) == 2
+        err = capsys.readouterr().err
+        assert "401767 days long: more than 10000 units" in err and "--yes" in err, err
+        assert len(err.strip().splitlines()) == 1, err
+    assert counts(raw) == before
+
+
 @pytest.mark.parametrize(
     "content",
     [
