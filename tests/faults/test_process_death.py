@@ -77,7 +77,7 @@ def test_sigkill_at_random_moments(
             try:
                 wait_until(
                     lambda eid=created.execution_id, at=threshold: reached(db, eid, at),
-                    timeout=30,
+                    timeout=90,
                     what="the moment to kill",
                 )
                 process.send_signal(signal.SIGKILL)
@@ -86,7 +86,7 @@ def test_sigkill_at_random_moments(
             finally:
                 if process.poll() is None:
                     process.kill()
-            final = wait_terminal(db, created.execution_id, timeout=20)
+            final = wait_terminal(db, created.execution_id, timeout=60)
             assert final.status in ("SUCCESS", "FAILED")
             if final.status == "FAILED":
                 assert final.error_code == "C1-BAT-007"
@@ -95,7 +95,7 @@ def test_sigkill_at_random_moments(
                     raw.execute("SELECT count(*) FROM c1.execution WHERE status = 'RUNNING'").fetchone()[0]
                     == 0
                 ),
-                timeout=20,
+                timeout=60,
                 what="every orphan recovered",
             )
             # READY leftovers (the noop replays) are stopped so the next kill starts clean
