@@ -104,7 +104,7 @@ class Runner:
         self._listener = Listener(
             self.db.url,
             ["c1_execution"],
-            lambda _batch: self.wake(),
+            self._notified,
             poll_seconds=self.poll_seconds,
             on_idle=self.wake,
             batch_seconds=0,  # claim at once; a burst is drained by the next wake anyway
@@ -147,6 +147,20 @@ class Runner:
             return sorted(self._workers)
 
     # Claiming ---------------------------------------------------------------------------------------------
+
+    def _notified(self, batch: list[tuple[str, str]]) -> None:
+        """A NOTIFY about executions. When it names only executions this runner is running (its own chunk
+        commits, mostly), nothing new can be claimable: only a stop request may have come."""
+        ids = {payload for _channel, payload in batch}
+        with self._lock:
+            own = bool(ids) and ids <= {str(execution_id) for execution_id in self._workers}
+        if not own:
+            self.wake()
+            return
+        try:
+            self._apply_stop_requests()
+        except Exception as exc:
+            log.warning("runner %s: reading stop requests failed: %s", self.runner_id, exc)
 
     def wake(self) -> None:
         """Look for stop requests and READY executions now. Safe to call from any thread."""
