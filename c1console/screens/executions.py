@@ -422,7 +422,7 @@ class ExecutionsScreen(ConsoleScreen):
         if window != self.window_id or not self.loaded:
             return  # read for a window (or a filter) that has been replaced since
         self.loading_more = False
-        keep = cursor_key(self.table)
+        keep, row = cursor_key(self.table), self.table.cursor_row
         self._add_loaded(loaded)
         if older:
             self.has_more = loaded.has_more
@@ -430,9 +430,16 @@ class ExecutionsScreen(ConsoleScreen):
             self.has_newer = loaded.has_more
         self._trim(drop_newest=older, keep=keep)
         self._resort(keep)
-        if not older and keep is not None:
-            move_cursor_to(self.table, keep)  # rows came in above it: keep it in view
+        self._hold_still(self.table.cursor_row - row)
         self.update_info()
+
+    def _hold_still(self, shift: int) -> None:
+        """Rows came in or went out above the cursor: scroll by as much, so the cursor's row stays where it
+        was on screen (after the refresh that gives the table its new height)."""
+        if shift:
+            table = self.table
+            y = max(0, round(table.scroll_y) + shift)
+            table.call_after_refresh(table.scroll_to, y=y, animate=False)
 
     def _trim(self, *, drop_newest: bool, keep: str | None) -> None:
         """Drops rows at one end of the window down to ``window_rows``, never the cursor's row or any row

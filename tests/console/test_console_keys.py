@@ -83,6 +83,13 @@ def selected_id(screen: ExecutionsScreen) -> int | None:
     return chosen.execution_id if chosen is not None else None
 
 
+def cursor_in_view(screen: ExecutionsScreen) -> bool:
+    table = screen.table
+    top = round(table.scroll_y)
+    visible = table.scrollable_content_region.height - table.header_height
+    return top <= table.cursor_row < top + visible
+
+
 def contiguous(screen: ExecutionsScreen) -> bool:
     """The window is one run of ids (the fixture's ids have no gaps) and the table shows exactly it."""
     ids = sorted(screen.rows)
@@ -141,19 +148,23 @@ async def test_end_loads_the_oldest_page_directly_and_home_the_newest(small_page
 async def test_the_window_stays_bounded_and_pages_back_in(small_pages: None) -> None:
     queries = ManyQueries()
     app = fixed.build_app(queries=queries)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(100, 16)) as pilot:  # ~10 rows on screen: the window scrolls
         screen = await home(pilot)
+        on_screen = 0  # the cursor's line on screen: it moves down to the bottom and stays, never jumps up
         for n in range(1, 61):  # down 60 rows: six pages read, the newest ones dropped
             await pilot.press("down")
             await settled(pilot, screen)
-            assert selected_id(screen) == 250 - n
+            assert selected_id(screen) == 250 - n and cursor_in_view(screen)
+            line = screen.table.cursor_row - round(screen.table.scroll_y)
+            assert line >= on_screen, f"the cursor jumped from line {on_screen} to {line} at row {n}"
+            on_screen = line
             assert len(screen.rows) <= screen.window_rows + screen.page_size and contiguous(screen)
         assert screen.has_newer and screen.has_more and max(screen.rows) < 250
         assert len(screen.rows) <= 30
         for n in range(1, 61):  # and back up: the dropped pages are read again, the oldest dropped
             await pilot.press("up")
             await settled(pilot, screen)
-            assert selected_id(screen) == 190 + n and contiguous(screen)
+            assert selected_id(screen) == 190 + n and contiguous(screen) and cursor_in_view(screen)
         assert max(screen.rows) == 250 and not screen.has_newer and len(screen.rows) <= 30
         assert any(after is not None for _before, after in queries.pages)
         # from the oldest page, upwards
