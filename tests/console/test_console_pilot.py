@@ -27,7 +27,7 @@ from c1console.screens.executions import ExecutionsScreen
 from c1console.screens.jobs import JobsScreen
 from c1console.screens.widgets import KeyBar, cursor_key, move_cursor_to
 from c1console.store.engine import Database
-from c1console.store.views import ConsoleQueries
+from c1console.store.views import ConsoleQueries, ExecutionFilter
 from tests.jobmods import testjobs
 from tests.runtime import execution, runner_settings, session, wait_terminal
 
@@ -517,3 +517,24 @@ class TestLive:
             assert created.execution_id not in home.rows
             await pilot.press("Z")
             await wait_for(pilot, lambda: created.execution_id in home.rows, what="the catch-up")
+
+
+def test_pages_read_both_ways_over_the_real_schema(alice: ops.Session, db: Database) -> None:
+    """The keyset pages the executions screen reads: newest first, older than before_id, and upwards from
+    after_id (after_id=0: the oldest page), each returned newest first, with the same filters."""
+    made = [ops.trigger(alice, "noop", date_from=DAY).execution_id for _ in range(7)]  # type: ignore[union-attr]
+    ops.stop(alice, made[1], "a stopped one")
+    queries = ConsoleQueries(db)
+    everything = ExecutionFilter()
+    newest = queries.executions(everything, limit=3)
+    assert [e.execution_id for e in newest.rows] == made[:-4:-1] and newest.has_more
+    oldest = queries.executions(everything, after_id=0, limit=3)
+    assert [e.execution_id for e in oldest.rows] == made[2::-1] and oldest.has_more
+    above = queries.executions(everything, after_id=made[2], limit=3)
+    assert [e.execution_id for e in above.rows] == made[5:2:-1] and above.has_more
+    top = queries.executions(everything, after_id=made[5], limit=3)
+    assert [e.execution_id for e in top.rows] == [made[6]] and not top.has_more
+    below = queries.executions(everything, before_id=made[3], limit=3)
+    assert [e.execution_id for e in below.rows] == made[2::-1] and not below.has_more
+    stopped = queries.executions(ExecutionFilter(statuses=("STOPPED",)), after_id=0, limit=3)
+    assert [e.execution_id for e in stopped.rows] == [made[1]] and not stopped.has_more
