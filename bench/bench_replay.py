@@ -1,7 +1,7 @@
 """Replay at scale: a RANGE replay of N units (default 250,000: 1,000 targets x 250 business days) with no-op
 work, through ops.replay and the real runner, after a first run that wrote the results it supersedes.
 
-    python -m bench.bench_replay --database-url postgresql://postgres@127.0.0.1:5432/c1bench_1m [--proposed]
+    python -m bench.bench_replay --database-url postgresql://postgres@127.0.0.1:5432/c1bench_1m
 
 Reports the seconds and units/s of the first run and of the replay (every unit supersedes one active
 result), against the bare-insert baseline measured in the same script (the same rows, psycopg
@@ -19,7 +19,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import common, proposals, workload
+from bench import common, workload
 from c1console import ops
 from c1console.store.engine import connection
 
@@ -29,12 +29,9 @@ def run(
     units: int = 250_000,
     chunk: int = 500,
     targets: int = 1000,
-    proposed: bool = False,
     max_seconds: float = 1800.0,
 ) -> dict[str, Any]:
     common.quiet_logs()
-    if proposed:
-        proposals.apply()
     db = common.open_db(url)
     settings = common.settings_for(url, poll_interval_seconds=0.5)
     tag = workload.token()
@@ -45,7 +42,6 @@ def run(
     bare_job = f"bench_bare_{tag}"
     bare_id = workload.bare_execution(db, bare_job)
     figures: dict[str, Any] = {
-        "variant": "proposed" if proposed else "as is",
         "units": len(keys),
         "chunk_size": chunk,
     }
@@ -96,7 +92,6 @@ def run(
     finally:
         workload.close_bare_execution(db, bare_id)
         db.dispose()
-        proposals.revert()
     bare_rate = len(keys) / figures["bare_seconds"]
     figures["bare_units_per_second"] = bare_rate
     for phase in ("first_run", "replay"):
@@ -107,7 +102,7 @@ def run(
 
 def report(f: dict[str, Any]) -> str:
     lines = [
-        f"replay at scale ({f['variant']}): RANGE of {f['units']:,} no-op units, chunks of {f['chunk_size']}",
+        f"replay at scale: RANGE of {f['units']:,} no-op units, chunks of {f['chunk_size']}",
         f"  baseline (executemany): {f['bare_seconds']:.1f}s = {f['bare_units_per_second']:,.0f} units/s",
     ]
     for phase in ("first_run", "replay"):
@@ -130,11 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--units", type=int, default=250_000)
     parser.add_argument("--chunk", type=int, default=500)
     parser.add_argument("--targets", type=int, default=1000)
-    parser.add_argument("--proposed", action="store_true", help="with bench/proposals.py's statements")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     url = common.database_url(args.database_url, "c1bench", args.data_dir)
-    figures = run(url, args.units, args.chunk, min(args.targets, args.units), args.proposed)
+    figures = run(url, args.units, args.chunk, min(args.targets, args.units))
     print(report(figures))
     common.emit(figures, args.json)
     return 0

@@ -19,20 +19,15 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench import common, proposals, workload
+from bench import common, workload
 from c1console import ops
 
 TARGET_RATIO = 0.5
 
 
-def run(
-    url: str, units: int = 100_000, chunk: int = 500, targets: int = 1000, proposed: bool = False
-) -> dict[str, Any]:
-    """One measurement; with ``proposed`` the runner uses bench/proposals.py's statements (this process
-    only)."""
+def run(url: str, units: int = 100_000, chunk: int = 500, targets: int = 1000) -> dict[str, Any]:
+    """One measurement: the runner's throughput beside the bare executemany, interleaved."""
     common.quiet_logs()
-    if proposed:
-        proposals.apply()
     db = common.open_db(url)
     settings = common.settings_for(url, poll_interval_seconds=0.5)
     tag = workload.token()
@@ -60,14 +55,12 @@ def run(
     finally:
         workload.close_bare_execution(db, bare_id)
         db.dispose()
-        proposals.revert()
     assert done.status == "SUCCESS", done
     times = workload.run_times(done)
     bare_seconds = sum(bare)
     bare_rate = len(keys) / bare_seconds
     runner_rate = len(keys) / times["run_seconds"]
     return {
-        "variant": "proposed" if proposed else "as is",
         "units": len(keys),
         "chunk_size": chunk,
         "execution_id": created.execution_id,
@@ -88,7 +81,7 @@ def run(
 def report(f: dict[str, Any]) -> str:
     return "\n".join(
         [
-            f"runner bookkeeping ({f['variant']}): {f['units']:,} no-op units, chunks of {f['chunk_size']}",
+            f"runner bookkeeping: {f['units']:,} no-op units, chunks of {f['chunk_size']}",
             f"  baseline (executemany): {f['bare_seconds']:.2f}s = {f['bare_units_per_second']:,.0f} units/s"
             f" (halves {f['bare_halves_seconds'][0]:.2f}s / {f['bare_halves_seconds'][1]:.2f}s)",
             f"  runner:                 {f['runner_run_seconds']:.2f}s ="
@@ -108,11 +101,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--units", type=int, default=100_000)
     parser.add_argument("--chunk", type=int, default=500)
     parser.add_argument("--targets", type=int, default=1000)
-    parser.add_argument("--proposed", action="store_true", help="with bench/proposals.py's statements")
     parser.add_argument("--json")
     args = parser.parse_args(argv)
     url = common.database_url(args.database_url, "c1bench", args.data_dir)
-    figures = run(url, args.units, args.chunk, min(args.targets, args.units), args.proposed)
+    figures = run(url, args.units, args.chunk, min(args.targets, args.units))
     print(report(figures))
     common.emit(figures, args.json)
     return 0
