@@ -61,11 +61,25 @@ def parse_reason(text: str | None, *, required: bool = True) -> str | None:
         if required:
             raise BadInput("a reason is required", hint="say why with --reason TEXT")
         return None
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    if has_control(value):
         raise BadInput("the reason contains control characters", hint="use plain text on one line")
     if len(value) > MAX_REASON:
         raise BadInput(f"the reason is {len(value)} characters long", hint=f"keep it under {MAX_REASON}")
     return value
+
+
+def parse_text(text: str, what: str) -> str | None:
+    """Text to filter or search by (a search, an actor, an action, job ids): stripped, None when blank.
+    Control characters are refused like in a reason: nothing stored holds them, and PostgreSQL refuses a
+    NUL in a query parameter outright (the console logged that as an unexpected error)."""
+    value = text.strip()
+    if has_control(value):
+        raise BadInput(f"{what}: '{printable(text)}' contains control characters", hint="use plain text")
+    return value or None
+
+
+def has_control(text: str) -> bool:
+    return any(ord(ch) < 32 or ord(ch) == 127 for ch in text)
 
 
 def printable(text: str, limit: int = 60) -> str:

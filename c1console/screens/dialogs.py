@@ -29,7 +29,15 @@ from textual.widgets import Button, Input, Label, Select, Static
 from c1console import ops, planning
 from c1console.checklists import Daily, Monthly
 from c1console.errors import BadInput, Problem, Refused
-from c1console.inputs import DATE_FORMS, parse_choice, parse_date, parse_id, parse_reason, printable
+from c1console.inputs import (
+    DATE_FORMS,
+    parse_choice,
+    parse_date,
+    parse_id,
+    parse_reason,
+    parse_text,
+    printable,
+)
 from c1console.screens.widgets import DbCalls, dates, one_line, problem_text, status_text, verdict_text
 from c1console.store.executions import RUN_TYPES, STATUSES, TERMINAL, Execution
 from c1console.store.jobs import JobRow
@@ -978,7 +986,7 @@ class FilterDialog(FormDialog):
         today = self.today()
         statuses = parse_choice(self.value("status"), STATUSES, "status") if self.value("status") else []
         types = parse_choice(self.value("type"), RUN_TYPES, "run type") if self.value("type") else []
-        jobs = [j.strip() for j in self.value("job").split(",") if j.strip()]
+        jobs = [j.strip() for j in (parse_text(self.value("job"), "job") or "").split(",") if j.strip()]
         unknown = [j for j in jobs if self.known_jobs and j not in self.known_jobs]
         if unknown:
             raise BadInput(
@@ -994,7 +1002,7 @@ class FilterDialog(FormDialog):
             run_types=tuple(types),
             since=since,
             until=until,
-            text=self.value("text") or None,
+            text=parse_text(self.value("text"), "search"),
         )
 
 
@@ -1044,7 +1052,7 @@ class AuditFilterDialog(FormDialog):
     def result(self) -> AuditFilter:
         execution = self.value("execution")
         return AuditFilter(
-            actor=self.value("actor") or None,
-            action=self.value("action") or None,
+            actor=parse_text(self.value("actor"), "actor"),
+            action=parse_text(self.value("action"), "action"),
             execution_id=parse_id(execution) if execution else None,
         )
