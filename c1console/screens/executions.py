@@ -22,6 +22,8 @@ from textual.app import ComposeResult
 from textual.widgets import DataTable, Input, Static
 from textual.widgets.data_table import CellKey, RowKey
 
+from c1console import inputs
+from c1console.errors import BadInput
 from c1console.screens import dialogs
 from c1console.screens.base import ConsoleScreen
 from c1console.screens.widgets import (
@@ -619,8 +621,13 @@ class ExecutionsScreen(ConsoleScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "search":
             event.stop()
+            try:
+                text = inputs.parse_text(event.value, "search")
+            except BadInput as exc:
+                self.notify(problem_text(exc), severity="error", title="search")
+                return
             self._close_search()
-            self.set_filter(replace(self.flt, text=event.value.strip() or None))
+            self.set_filter(replace(self.flt, text=text))
 
     def _close_search(self) -> None:
         self.query_one("#search", Input).display = False

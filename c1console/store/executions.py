@@ -158,13 +158,13 @@ def _filtered(
     if until is not None:
         query = query.where(c.business_date_from <= until)
     if text:
-        pattern = f"%{text}%"
+        # autoescape: the operator's % and _ are characters to find, as the live filter reads them
         query = query.where(
             sa.or_(
-                c.job_id.ilike(pattern),
-                c.error_code.ilike(pattern),
-                c.requested_by.ilike(pattern),
-                c.reason.ilike(pattern),
+                c.job_id.icontains(text, autoescape=True),
+                c.error_code.icontains(text, autoescape=True),
+                c.requested_by.icontains(text, autoescape=True),
+                c.reason.icontains(text, autoescape=True),
                 sa.cast(c.execution_id, sa.Text) == text,
             )
         )

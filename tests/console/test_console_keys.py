@@ -227,6 +227,19 @@ async def test_filter_dialog_search_and_clear() -> None:
         await wait_for(pilot, lambda: screen.loaded and screen.flt == ExecutionFilter())
 
 
+async def test_a_search_with_control_characters_is_refused_and_the_box_stays_open() -> None:
+    """A pasted NUL would reach PostgreSQL (which refuses it in a parameter) as an unexplained error."""
+    app = fixed.build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await home(pilot)
+        await pilot.press("slash")
+        box = screen.query_one("#search", Input)
+        box.value = "re\x00con"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("control characters" in str(n.message) for n in app._notifications))
+        assert box.display and screen.flt == ExecutionFilter()
+
+
 async def test_a_bad_filter_is_explained_and_nothing_changes() -> None:
     app = fixed.build_app()
     async with app.run_test(size=SIZE) as pilot:
