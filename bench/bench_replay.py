@@ -10,7 +10,6 @@ executemany, chunks of the same size), and checks that the supersession is compl
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -119,19 +118,7 @@ def report(f: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url")
-    parser.add_argument("--data-dir", type=Path)
-    parser.add_argument("--units", type=int, default=250_000)
-    parser.add_argument("--chunk", type=int, default=500)
-    parser.add_argument("--targets", type=int, default=1000)
-    parser.add_argument("--json")
-    args = parser.parse_args(argv)
-    url = common.database_url(args.database_url, "c1bench", args.data_dir)
-    figures = run(url, args.units, args.chunk, min(args.targets, args.units))
-    print(report(figures))
-    common.emit(figures, args.json)
-    return 0
+    return common.units_main(__doc__ or "", run, report, 250_000, argv)
 
 
 if __name__ == "__main__":

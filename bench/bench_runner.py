@@ -10,7 +10,6 @@ of them shows as a spread). Target: the runner reaches at least 50% of the bare 
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -95,19 +94,7 @@ def report(f: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", help="a c1console database (default: embedded c1bench)")
-    parser.add_argument("--data-dir", type=Path)
-    parser.add_argument("--units", type=int, default=100_000)
-    parser.add_argument("--chunk", type=int, default=500)
-    parser.add_argument("--targets", type=int, default=1000)
-    parser.add_argument("--json")
-    args = parser.parse_args(argv)
-    url = common.database_url(args.database_url, "c1bench", args.data_dir)
-    figures = run(url, args.units, args.chunk, min(args.targets, args.units))
-    print(report(figures))
-    common.emit(figures, args.json)
-    return 0
+    return common.units_main(__doc__ or "", run, report, 100_000, argv)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ shared and noisy: absolute times move with the neighbours, ratios much less.
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import os
@@ -17,7 +18,7 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -209,3 +210,26 @@ def quiet_logs() -> None:
 def ensure_repo_on_path() -> None:
     if str(REPO) not in sys.path:
         sys.path.insert(0, str(REPO))
+
+
+def units_main(
+    doc: str,
+    run: Callable[[str, int, int, int], dict[str, Any]],
+    report: Callable[[dict[str, Any]], str],
+    default_units: int,
+    argv: list[str] | None,
+) -> int:
+    """The command line of a benchmark that runs N no-op units over some targets (runner, replay)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--database-url", help="a c1console database (default: embedded c1bench)")
+    parser.add_argument("--data-dir", type=Path)
+    parser.add_argument("--units", type=int, default=default_units)
+    parser.add_argument("--chunk", type=int, default=500)
+    parser.add_argument("--targets", type=int, default=1000)
+    parser.add_argument("--json")
+    args = parser.parse_args(argv)
+    url = database_url(args.database_url, "c1bench", args.data_dir)
+    figures = run(url, args.units, args.chunk, min(args.targets, args.units))
+    print(report(figures))
+    emit(figures, args.json)
+    return 0

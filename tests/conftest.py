@@ -17,9 +17,13 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from c1console import ops
 from c1console.config import load_settings
+from c1console.scheduler.runner import Runner
 from c1console.store import migrations
 from c1console.store.engine import Database, open_database
+from tests.jobmods import testjobs
+from tests.runtime import runner_settings, session
 
 _counter = itertools.count()
 
@@ -135,3 +139,26 @@ def cli_env(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str
     monkeypatch.setenv("C1_LANG", "en")
     monkeypatch.chdir(tmp_path)
     return db_url
+
+
+# A real runner over the test jobs, and an operator session, for the tests that run executions.
+@pytest.fixture
+def registry():  # type: ignore[no-untyped-def]
+    return testjobs.build()
+
+
+@pytest.fixture
+def settings(db_url: str):  # type: ignore[no-untyped-def]
+    return runner_settings(db_url)
+
+
+@pytest.fixture
+def runner(db: Database, registry, settings) -> Iterator[Runner]:  # type: ignore[no-untyped-def]
+    r = Runner(db, registry, settings, max_workers=4).start()
+    yield r
+    r.stop()
+
+
+@pytest.fixture
+def alice(db: Database, registry, settings) -> ops.Session:  # type: ignore[no-untyped-def]
+    return session(db, settings, registry)

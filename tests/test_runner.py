@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import psycopg
@@ -14,31 +13,9 @@ from c1console.jobs import fire_times
 from c1console.scheduler.runner import Runner
 from c1console.store.engine import Database
 from tests.jobmods import testjobs
-from tests.runtime import execution, runner_settings, session, wait_terminal, wait_until
+from tests.runtime import execution, session, wait_terminal, wait_until
 
 DAY = date(2026, 11, 2)  # a Monday
-
-
-@pytest.fixture
-def registry():  # type: ignore[no-untyped-def]
-    return testjobs.build()
-
-
-@pytest.fixture
-def settings(db_url: str):  # type: ignore[no-untyped-def]
-    return runner_settings(db_url)
-
-
-@pytest.fixture
-def runner(db: Database, registry, settings) -> Iterator[Runner]:  # type: ignore[no-untyped-def]
-    r = Runner(db, registry, settings, max_workers=4).start()
-    yield r
-    r.stop()
-
-
-@pytest.fixture
-def alice(db: Database, registry, settings) -> ops.Session:  # type: ignore[no-untyped-def]
-    return session(db, settings, registry)
 
 
 def active_per_key(raw: psycopg.Connection) -> int:

@@ -6,7 +6,7 @@ Every action goes through the dialogs and the ops layer; tests wait on condition
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
@@ -28,35 +28,12 @@ from c1console.screens.jobs import JobsScreen
 from c1console.screens.widgets import KeyBar, cursor_key, move_cursor_to
 from c1console.store.engine import Database
 from c1console.store.views import ConsoleQueries, ExecutionFilter
-from tests.jobmods import testjobs
-from tests.runtime import execution, runner_settings, session, wait_terminal
+from tests.runtime import execution, session, wait_terminal
 
 DAY = date(2026, 11, 2)  # a Monday
 SIZE = (120, 40)
 pytestmark = pytest.mark.anyio
 T = TypeVar("T")
-
-
-@pytest.fixture
-def registry():  # type: ignore[no-untyped-def]
-    return testjobs.build()
-
-
-@pytest.fixture
-def settings(db_url: str):  # type: ignore[no-untyped-def]
-    return runner_settings(db_url)
-
-
-@pytest.fixture
-def runner(db: Database, registry, settings) -> Iterator[Runner]:  # type: ignore[no-untyped-def]
-    r = Runner(db, registry, settings, max_workers=4).start()
-    yield r
-    r.stop()
-
-
-@pytest.fixture
-def alice(db: Database, registry, settings) -> ops.Session:  # type: ignore[no-untyped-def]
-    return session(db, settings, registry)
 
 
 def console(db: Database, db_url: str, who: ops.Session) -> ConsoleApp:
