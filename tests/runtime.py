@@ -5,13 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from c1console import ops
 from c1console.config import Settings, load_settings
 from c1console.jobs import Registry
 from c1console.store import executions
 from c1console.store.engine import Database, connection
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
 
 T = TypeVar("T")
 
@@ -27,6 +30,24 @@ def wait_until(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
         time.sleep(interval)
+
+
+async def wait_for(
+    pilot: Pilot[Any],
+    predicate: Callable[[], T],
+    timeout: float = 20.0,
+    interval: float = 0.02,
+    what: str = "",
+) -> T:
+    """wait_until for a console under Pilot: pauses the app between checks so it can process messages."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
+        await pilot.pause(interval)
 
 
 def runner_settings(db_url: str, **changes: object) -> Settings:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, TypeVar
 
@@ -16,21 +15,11 @@ from c1console.screens import dialogs
 from c1console.screens.executions import ExecutionsScreen
 from c1console.store.views import ExecutionFilter, ExecutionPage
 from tests.console import fixed
+from tests.runtime import wait_for
 
 pytestmark = pytest.mark.anyio
 SIZE = (100, 30)
 T = TypeVar("T")
-
-
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], T], timeout: float = 10.0, what: str = "") -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
-        await pilot.pause(0.02)
 
 
 async def home(pilot: Pilot[Any]) -> ExecutionsScreen:

@@ -5,8 +5,6 @@ Every action goes through the dialogs and the ops layer; tests wait on condition
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
@@ -28,7 +26,7 @@ from c1console.screens.jobs import JobsScreen
 from c1console.screens.widgets import KeyBar, cursor_key, move_cursor_to
 from c1console.store.engine import Database
 from c1console.store.views import ConsoleQueries, ExecutionFilter
-from tests.runtime import execution, session, wait_terminal
+from tests.runtime import execution, session, wait_for, wait_terminal
 
 DAY = date(2026, 11, 2)  # a Monday
 SIZE = (120, 40)
@@ -39,17 +37,6 @@ T = TypeVar("T")
 def console(db: Database, db_url: str, who: ops.Session) -> ConsoleApp:
     header = HeaderInfo(database=db.display, runner_mode="embedded", operator=who.operator, role=who.role)
     return ConsoleApp(ConsoleQueries(db), who, header, listen_url=db_url)
-
-
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], T], timeout: float = 20.0, what: str = "") -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
-        await pilot.pause(0.05)
 
 
 async def home_with(pilot: Pilot[Any], app: ConsoleApp, *execution_ids: int) -> ExecutionsScreen:

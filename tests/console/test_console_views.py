@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
 import pytest
-from textual.pilot import Pilot
 
 from c1console.screens import dialogs
 from c1console.screens.alerts import AlertsScreen
@@ -18,21 +15,11 @@ from c1console.screens.detail import DetailScreen
 from c1console.screens.executions import ExecutionsScreen
 from c1console.screens.widgets import move_cursor_to
 from tests.console import fixed
+from tests.runtime import wait_for
 
 pytestmark = pytest.mark.anyio
 SIZE = (100, 30)
 T = TypeVar("T")
-
-
-async def wait_for(pilot: Pilot[Any], predicate: Callable[[], T], timeout: float = 10.0, what: str = "") -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}")
-        await pilot.pause(0.02)
 
 
 def calls(app: Any, name: str, *, dry_run: bool | None = None) -> list[dict[str, Any]]:

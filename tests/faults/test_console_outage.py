@@ -34,11 +34,11 @@ from c1console.screens.widgets import HeaderBar
 from c1console.store import migrations
 from c1console.store.engine import Database, open_database
 from c1console.store.views import ConsoleQueries
-from tests.console.test_console_pilot import home_with, wait_for
+from tests.console.test_console_pilot import home_with
 from tests.faults.invariants import check_all
 from tests.faults.stats import COUNTS
 from tests.jobmods import testjobs
-from tests.runtime import runner_settings, session, wait_terminal
+from tests.runtime import runner_settings, session, wait_for, wait_terminal
 
 if TYPE_CHECKING:
     from tests.conftest import TestServer

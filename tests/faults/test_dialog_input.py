@@ -47,11 +47,10 @@ from c1console.store.engine import Database, connection
 from c1console.store.executions import RUN_TYPES, STATUSES
 from c1console.store.views import PAGE as VIEW_PAGE
 from c1console.store.views import ConsoleQueries, ExecutionFilter
-from tests.console.test_console_pilot import wait_for
 from tests.faults.stats import COUNTS
 from tests.faults.test_bad_input import TABLES, counts
 from tests.jobmods import testjobs
-from tests.runtime import execution, runner_settings, session
+from tests.runtime import execution, runner_settings, session, wait_for
 
 TODAY = date(2026, 11, 18)  # the console's clock: a Wednesday
 TARGETS = testjobs.TARGETS  # noop's and flaky's targets
