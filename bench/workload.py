@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -66,9 +65,8 @@ def business_days(count: int, first: date = FIRST_DAY) -> tuple[date, date]:
 
 
 def session(db: Database, settings: Any, registry: Registry) -> ops.Session:
-    return ops.Session(
-        db=db, settings=replace(settings, default_role="operator"), operator=OPERATOR, registry=registry
-    )
+    # The bench's own database: the operator role is taken as given rather than granted.
+    return ops.Session(db=db, settings=settings, operator=OPERATOR, registry=registry, _role="operator")
 
 
 def start_runner(db: Database, settings: Any, registry: Registry, workers: int = 4) -> Runner:

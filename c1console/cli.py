@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 a check found problems, 2 bad input, 3 database unreachable,
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
 import sys
@@ -58,29 +59,55 @@ class Context:
         )
         self._db: Database | None = None
         self._registry: Registry | None = None
+        self._operator: str | None = None
+
+    @property
+    def demo(self) -> bool:
+        """--demo: the demo's database and the demo's jobs, for any command."""
+        return bool(getattr(self.args, "demo", False))
 
     @property
     def db(self) -> Database:
         if self._db is None:
-            self._db = open_database(self.settings)
+            if self.demo:
+                from c1console.demo.command import open_demo_database
+
+                self._db = open_demo_database(self.settings, reset=False)
+            else:
+                self._db = open_database(self.settings)
         return self._db
 
     def current_db(self) -> Database:
-        """The database with its schema up to date: the embedded one is upgraded on first use; a server
-        is never changed behind the DBA's back (exit 4 with the command to run)."""
+        """The database with its schema up to date: the embedded one is upgraded on first use (audited); a
+        server is never changed behind the DBA's back (exit 4 with the command to run)."""
         db = self.db
-        if db.embedded:
-            migrations.upgrade(db, self.operator())
+        if self.demo:
+            from c1console.demo.command import prepare_database
+
+            prepare_database(db, self.settings, self.operator())
+        elif db.embedded:
+            ops.upgrade_schema(ops.Session(db=db, settings=self.settings, operator=self.operator()))
         else:
             migrations.require_current(db)
         return db
 
     def operator(self) -> str:
-        return operator_id()
+        """Who acts (c1console/identity.py: the effective OS user, or the database login that the database
+        itself records); a server is asked once."""
+        if self._operator is None:
+            from c1console import identity
+
+            self._operator = identity.operator(self.settings, lambda: self.db)
+        return self._operator
 
     def registry(self) -> Registry:
         if self._registry is None:
-            self._registry = load_jobs(self.settings.jobs)
+            if self.demo:
+                from c1console.demo.command import demo_registry
+
+                self._registry = demo_registry()
+            else:
+                self._registry = load_jobs(self.settings.jobs)
         return self._registry
 
     def session(self) -> ops.Session:
@@ -111,16 +138,24 @@ def _json_default(value: Any) -> Any:
 
 
 def cmd_db_upgrade(ctx: Context) -> int:
-    done = ops.upgrade_schema(ops.Session(db=ctx.db, settings=ctx.settings, operator=ctx.operator()))
+    session = ops.Session(db=ctx.db, settings=ctx.settings, operator=ctx.operator())
+    done = ops.upgrade_schema(session)
     if not done:
         print("schema is up to date; nothing applied")
     for migration in done:
         print(f"applied {migration.version:03d}_{migration.name}.sql")
+    with connection(ctx.db) as conn:
+        empty = operators_store.is_empty(conn)
+    if empty:
+        print(
+            "next: this database has no operators yet; make yourself its first admin (once, audited):\n"
+            f"  c1console operators grant {session.operator} admin --reason 'first admin'"
+        )
     return 0
 
 
 def cmd_db_status(ctx: Context) -> int:
-    db = ctx.db
+    db = ctx.current_db() if ctx.db.embedded else ctx.db  # the embedded database upgrades itself on use
     state = migrations.status(db)
     print(f"database:        {db.display}")
     print(f"server version:  PostgreSQL {state.server_version}")
@@ -666,13 +701,15 @@ def cmd_comp_evidence(ctx: Context) -> int:
 def cmd_results_history(ctx: Context) -> int:
     args = ctx.args
     day = inputs.parse_date(args.date, "--date")
+    job = inputs.parse_text(args.job, "--job") or ""
+    target = inputs.parse_text(args.target, "--target") or ""
     with connection(ctx.current_db()) as conn:
-        versions = results_store.history(conn, args.job, day, args.target)
+        versions = results_store.history(conn, job, day, target)
     if args.json:
         emit_json([asdict(v) for v in versions])
         return 0
     if not versions:
-        print(f"no results for {args.job} {day} {args.target}")
+        print(f"no results for {inputs.printable(job)} {day} {inputs.printable(target)}")
         return 0
     rows = [
         [
@@ -696,7 +733,8 @@ def cmd_results_history(ctx: Context) -> int:
 def cmd_operators_list(ctx: Context) -> int:
     with connection(ctx.current_db()) as conn:
         rows = operators_store.list_operators(conn)
-    print(f"default role for anyone else: {ctx.settings.default_role}")
+    everyone = next((r[1] for r in rows if r[0] == operators_store.EVERYONE_ELSE), ops.DEFAULT_ROLE)
+    print(f"role of anyone not listed ('*'): {everyone}")
     if rows:
         print(
             table(
@@ -708,13 +746,13 @@ def cmd_operators_list(ctx: Context) -> int:
 
 def cmd_operators_grant(ctx: Context) -> int:
     previous = ops.grant(ctx.session(), ctx.args.login, ctx.args.role, ctx.args.reason)
-    print(f"{ctx.args.login}: {previous or ctx.settings.default_role} -> {ctx.args.role}")
+    print(f"{ctx.args.login}: {previous or ops.DEFAULT_ROLE} -> {ctx.args.role}")
     return 0
 
 
 def cmd_operators_revoke(ctx: Context) -> int:
     previous = ops.grant(ctx.session(), ctx.args.login, "viewer", ctx.args.reason)
-    print(f"{ctx.args.login}: {previous or ctx.settings.default_role} -> viewer")
+    print(f"{ctx.args.login}: {previous or ops.DEFAULT_ROLE} -> viewer")
     return 0
 
 
@@ -881,6 +919,12 @@ def _common() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="where the embedded PostgreSQL keeps its data (else C1_DATA_DIR)",
     )
+    common.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="act on the demo's database with the demo's jobs (what c1console demo runs)",
+    )
     return common
 
 
@@ -896,6 +940,7 @@ def build_parser() -> Parser:
         "--no-runner", action="store_true", help="open the console without an embedded runner"
     )
     parser.add_argument("--read-only", action="store_true", help="act as a viewer: look, change nothing")
+    parser.add_argument("--version", action="version", version=f"c1console {_version()}")
     parser.set_defaults(handler=cmd_console)
     groups = parser.add_subparsers(dest="group", metavar="COMMAND", parser_class=Parser)
 
@@ -1067,6 +1112,13 @@ def build_parser() -> Parser:
     p.set_defaults(handler=cmd_errors)
     p.add_argument("--json", action="store_true", help="both languages, machine-readable")
     return parser
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("c1console")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed)"
 
 
 def _write_options(p: argparse.ArgumentParser, *, dry_run: bool = True) -> None:

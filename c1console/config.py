@@ -6,7 +6,6 @@ The config file is TOML: ``--config FILE``, else ``./c1console.toml``, else
 
 from __future__ import annotations
 
-import getpass
 import os
 import tomllib
 from collections.abc import Mapping
@@ -24,12 +23,14 @@ from c1console.inputs import printable
 
 CONFIG_NAME = "c1console.toml"
 ROLES = ("viewer", "operator", "approver", "admin")
+# Where the acting operator comes from (c1console/identity.py). Config file only, never the environment:
+# choosing "database" asks for the stronger mode, and the database enforces it whatever the client says.
+IDENTITY_MODES = ("os", "database")
 # Top-level keys of the config file; a typo is an error, not a silently ignored setting.
 KNOWN_KEYS = {
     "database_url": str,
     "data_dir": str,
     "jobs": list,
-    "default_role": str,
     "lease_timeout_seconds": (int, float),
     "poll_interval_seconds": (int, float),
     "alerts": dict,
@@ -37,6 +38,13 @@ KNOWN_KEYS = {
     "long_running_seconds": (int, float),
     "evidence_max_bytes": int,
     "large_run_units": int,
+    "identity": str,
+}
+
+# Who may do what is never up to the operator's own files or environment: it is kept in the database.
+MOVED_TO_DATABASE = {
+    "default_role": "the role of logins not in the operator table is kept in the database; "
+    "an admin sets it with: c1console operators grant '*' ROLE",
 }
 
 
@@ -46,7 +54,6 @@ class Settings:
     data_dir: Path
     config_path: Path | None
     jobs: tuple[str, ...] = ()
-    default_role: str = "viewer"
     lease_timeout_seconds: float = 30.0
     poll_interval_seconds: float = 1.0
     alerts: AlertSettings = field(default_factory=AlertSettings)
@@ -54,6 +61,7 @@ class Settings:
     long_running_seconds: float = 7200.0
     evidence_max_bytes: int = 5 * 1024 * 1024
     large_run_units: int = 10_000  # a trigger or replay over more units needs an explicit --yes
+    identity: str = "os"  # "os" or "database": see c1console/identity.py
 
     @property
     def channels(self) -> list[str]:
@@ -87,6 +95,10 @@ def read_config_file(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise BadInput(f"cannot read config file {path}: {exc.strerror}") from None
     for key, value in data.items():
+        if key in MOVED_TO_DATABASE:
+            raise BadInput(
+                f"config file {path}: '{key}' is not read from a file", hint=MOVED_TO_DATABASE[key]
+            )
         expected = KNOWN_KEYS.get(key)
         if expected is None:
             known = ", ".join(sorted(KNOWN_KEYS))
@@ -94,6 +106,15 @@ def read_config_file(path: Path) -> dict[str, Any]:
         if not isinstance(value, expected) or isinstance(value, bool):
             raise BadInput(f"config file {path}: '{key}' has the wrong type ({type(value).__name__})")
     return data
+
+
+def _identity(value: str, source: str) -> str:
+    if value not in IDENTITY_MODES:
+        raise BadInput(
+            f"{source}: identity '{printable(value)}' is not an identity mode",
+            hint='use identity = "os" (the OS login) or "database" (your own database login)',
+        )
+    return value
 
 
 def _positive(name: str, value: Any, source: str) -> float:
@@ -124,6 +145,8 @@ def load_settings(
     env: Mapping[str, str] | None = None,
 ) -> Settings:
     env = os.environ if env is None else env
+    if env.get("C1_DEFAULT_ROLE"):
+        raise BadInput("C1_DEFAULT_ROLE is no longer read", hint=MOVED_TO_DATABASE["default_role"])
     path = find_config_file(config, env)
     data = read_config_file(path) if path else {}
     source = str(path) if path else "settings"
@@ -132,11 +155,6 @@ def load_settings(
         jobs = [name.strip() for name in env["C1_JOBS"].split(",") if name.strip()]
     if not all(isinstance(name, str) and name for name in jobs):
         raise BadInput(f"{source}: 'jobs' must be a list of module names, like [\"mypackage.jobs\"]")
-    role = env.get("C1_DEFAULT_ROLE") or data.get("default_role", "viewer")
-    if role not in ROLES:
-        raise BadInput(
-            f"{source}: default_role '{role}' is not a role", hint=f"use one of {', '.join(ROLES)}"
-        )
     directory = (
         data_dir or env.get("C1_DATA_DIR") or data.get("data_dir") or platformdirs.user_data_dir("c1console")
     )
@@ -145,7 +163,6 @@ def load_settings(
         data_dir=Path(directory).expanduser(),
         config_path=path,
         jobs=tuple(jobs),
-        default_role=role,
         lease_timeout_seconds=_positive(
             "lease_timeout_seconds",
             env.get("C1_LEASE_TIMEOUT", data.get("lease_timeout_seconds", 30)),
@@ -163,19 +180,12 @@ def load_settings(
         evidence_max_bytes=int(
             _positive("evidence_max_bytes", data.get("evidence_max_bytes", 5 * 1024 * 1024), source)
         ),
+        identity=_identity(data.get("identity", "os"), source),
     )
 
 
 def operator_id() -> str:
-    """The OS login name: who is acting. Every manual act is recorded under it."""
-    try:
-        name = getpass.getuser()
-    except (KeyError, OSError):
-        name = ""
-    name = name.strip()
-    if not name or name == "system" or any(ch.isspace() for ch in name):
-        raise BadInput(
-            "cannot determine the operator's login name",
-            hint="run c1console as a named OS user (set LOGNAME/USER), never as an anonymous account",
-        )
-    return name
+    """The effective OS user (c1console.identity.os_operator), for callers without a database at hand."""
+    from c1console.identity import os_operator  # identity imports the store, which imports this module
+
+    return os_operator()

@@ -817,6 +817,12 @@ class Refused(Problem):
     exit_code = 4
 
 
+class BrokenInstall(Problem):
+    """The installed package itself is incomplete: not the operator's input, not the database."""
+
+    exit_code = 5
+
+
 # --- rendering for `c1console errors` --------------------------------------------------------------------
 
 _TEXT_WIDTH = 78

@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.cron import CronTrigger
 
 from c1console.errors import BadInput, JobError, lookup
+from c1console.store.jobs import JobSpec
 
 JOB_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 MAX_BUSINESS_DAYS_SCAN = 366 * 20
@@ -141,6 +142,10 @@ class JobDefinition:
             )
         )
         return hashlib.sha256(source.encode()).hexdigest()[:16]
+
+
+def _module(fn: Callable[..., Any]) -> str | None:
+    return getattr(fn, "__module__", None)
 
 
 def _qualname(fn: Callable[..., Any]) -> str:
@@ -264,6 +269,13 @@ class Registry:
 
     def __contains__(self, job_id: object) -> bool:
         return job_id in self._jobs
+
+    def specs(self) -> list[JobSpec]:
+        """The registered jobs as the database records them (with the module that registers each)."""
+        return [
+            JobSpec(d.job_id, d.title, d.schedule, d.timezone, d.definition_hash, _module(d.unit))
+            for d in self
+        ]
 
 
 def _with_trigger(definition: JobDefinition, trigger: CronTrigger) -> JobDefinition:

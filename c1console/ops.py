@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -37,6 +37,7 @@ from c1console.store.engine import Database, connection, transaction, transactio
 from c1console.store.executions import Execution
 
 RANK = {role: n for n, role in enumerate(ROLES)}
+DEFAULT_ROLE = "viewer"  # of a login not in the operator table, unless an admin granted '*' a role
 
 
 @dataclass
@@ -56,7 +57,7 @@ class Session:
             return "viewer"
         if self._role is None:
             with connection(self.db) as conn:
-                self._role = operators.role_of(conn, self.operator) or self.settings.default_role
+                self._role = operators.role_of(conn, self.operator) or DEFAULT_ROLE
         return self._role
 
     def can(self, needed: str) -> bool:
@@ -77,20 +78,14 @@ def acting(session: Session, *, dry_run: bool = False) -> Iterator[Connection]:
     makes sure the registered jobs have their rows, so a refused action rolls that back too; a dry run
     rolls back everything."""
     with transaction(session.db, session.operator, dry_run=dry_run) as conn:
-        jobs.sync(conn, _specs(session))
+        jobs.sync(conn, session.registry.specs())
         yield conn
-
-
-def _specs(session: Session) -> list[jobs.JobSpec]:
-    return [
-        jobs.JobSpec(d.job_id, d.title, d.schedule, d.timezone, d.definition_hash) for d in session.registry
-    ]
 
 
 def sync_jobs(session: Session) -> None:
     """Makes sure every registered job has its row (the runner does this too, at start)."""
     with transaction(session.db, "system") as conn:
-        jobs.sync(conn, _specs(session))
+        jobs.sync(conn, session.registry.specs())
 
 
 def upgrade_schema(session: Session) -> list[migrations.Migration]:
@@ -156,7 +151,21 @@ def _execution(conn: Connection, execution_id: int, *, for_update: bool = False)
 
 
 def _job(session: Session, job_id: str) -> JobDefinition:
-    return session.registry.require(job_id)
+    found = session.registry.get(job_id)
+    if found is not None:
+        return found
+    with connection(session.db) as conn:
+        module = jobs.module_of(conn, job_id)
+    if module is None:
+        return session.registry.require(job_id)  # refuses, listing the jobs this process knows
+    raise BadInput(f"job '{job_id}' is not loaded in this process", hint=load_hint(module))
+
+
+def load_hint(module: str) -> str:
+    """How to load the code of a job registered by ``module`` (as recorded in the database)."""
+    if module.startswith("c1console.demo."):
+        return "it is a demo job: run the command as c1console --demo ..."
+    return f"its code is in module {module}: add it to jobs = [...] in the config, or set C1_JOBS={module}"
 
 
 def _preview(
@@ -507,14 +516,23 @@ def set_job_paused(session: Session, job_id: str, paused: bool, reason: str | No
 
 
 def grant(session: Session, operator_id: str, role: str, reason: str | None) -> str | None:
-    """Sets an operator's role (admin only). Returns the previous role."""
+    """Sets an operator's role (admin only). Returns the previous role.
+
+    On a new database (no operator recorded yet) the one grant allowed is the person running it making
+    themselves admin: how an installation gets its first admin. The database enforces the same rule."""
     checked_reason = parse_reason(reason, required=False)
     if role not in ROLES:
         raise BadInput(f"'{printable(role)}' is not a role", hint=f"use one of {', '.join(ROLES)}")
     if not operator_id.strip() or any(ch.isspace() or not ch.isprintable() for ch in operator_id):
         raise BadInput(f"'{printable(operator_id)}' is not a login name")
-    require(session, "admin", "grant roles")
     with acting(session) as conn:
+        operators.lock_grants(conn)
+        first = not session.read_only and operators.is_empty(conn)
+        if first:
+            _check_first_admin(session, operator_id, role)
+        else:
+            require(session, "admin", "grant roles")
+            _keep_an_admin(conn, operator_id, role)
         previous = operators.set_role(conn, operator_id, role, session.operator)
         audit.append(
             conn,
@@ -523,26 +541,34 @@ def grant(session: Session, operator_id: str, role: str, reason: str | None) -> 
             object_type="operator",
             object_id=operator_id,
             reason=checked_reason,
-            details={"role": role, "previous": previous},
+            details={"role": role, "previous": previous} | ({"first_admin": True} if first else {}),
         )
     return previous
 
 
-def bootstrap_admin(db: Database, operator: str) -> None:
-    """The first operator on an empty operator table becomes admin (used by the demo and fresh installs)."""
-    with transaction(db, operator) as conn:
-        if operators.list_operators(conn):
-            return
-        operators.set_role(conn, operator, "admin", "system")
-        audit.append(
-            conn,
-            actor="system",
-            action="operator.grant",
-            object_type="operator",
-            object_id=operator,
-            reason="first operator of a new database",
-            details={"role": "admin", "previous": None},
+def _check_first_admin(session: Session, operator_id: str, role: str) -> None:
+    if operator_id != session.operator or role != "admin":
+        raise Refused(
+            "this database has no operators yet: its first grant makes the person running it admin",
+            hint=f"run: c1console operators grant {session.operator} admin --reason 'first admin'",
         )
+
+
+def _keep_an_admin(conn: Connection, operator_id: str, role: str) -> None:
+    if role != "admin" and operators.admins(conn) == [operator_id]:
+        raise Refused(
+            f"{operator_id} is the last admin",
+            hint="grant admin to someone else first, then change this role",
+        )
+
+
+def bootstrap_admin(session: Session, reason: str = "first operator of the demo database") -> None:
+    """Makes the session's operator admin if the database has no operators yet (the demo does this)."""
+    with connection(session.db) as conn:
+        if not operators.is_empty(conn):
+            return
+    with suppress(Refused):  # someone else became the first admin meanwhile
+        grant(session, session.operator, "admin", reason)
 
 
 # Checklists ----------------------------------------------------------------------------------------------

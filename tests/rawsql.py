@@ -75,3 +75,21 @@ def audit(raw: psycopg.Connection, action: str = "test.act", actor: str = "teste
            VALUES (0, %s, %s, 'test', '1', '{"k": "v"}', '', '') RETURNING audit_id""",
         (actor, action),
     ).fetchone()[0]
+
+
+SETUP_ADMIN = "setup-admin"
+
+
+def grant_role(raw: psycopg.Connection, login: str, role: str) -> None:
+    """Records ``login``'s role the way an installation does: the first admin bootstraps itself (the
+    database allows that only on an empty operator table), then grants as that admin."""
+    raw.execute(
+        "INSERT INTO c1.operator (operator_id, role, granted_by) SELECT %s, 'admin', %s"
+        " WHERE NOT EXISTS (SELECT 1 FROM c1.operator)",
+        (SETUP_ADMIN, SETUP_ADMIN),
+    )
+    raw.execute(
+        "INSERT INTO c1.operator (operator_id, role, granted_by) VALUES (%s, %s, %s)"
+        " ON CONFLICT (operator_id) DO UPDATE SET role = EXCLUDED.role, granted_by = EXCLUDED.granted_by",
+        (login, role, SETUP_ADMIN),
+    )

@@ -7,11 +7,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import psycopg
+
 from c1console import ops
 from c1console.config import Settings, load_settings
 from c1console.jobs import Registry
 from c1console.store import executions
 from c1console.store.engine import Database, connection
+from tests.rawsql import grant_role
 
 if TYPE_CHECKING:
     from textual.pilot import Pilot
@@ -59,9 +62,10 @@ def runner_settings(db_url: str, **changes: object) -> Settings:
 def session(
     db: Database, settings: Settings, registry: Registry, operator: str = "alice", role: str = "operator"
 ) -> ops.Session:
-    return ops.Session(
-        db=db, settings=replace(settings, default_role=role), operator=operator, registry=registry
-    )
+    """A session of ``operator``, whose ``role`` is recorded in the database as an admin would grant it."""
+    with psycopg.connect(db.url, autocommit=True) as raw:
+        grant_role(raw, operator, role)
+    return ops.Session(db=db, settings=settings, operator=operator, registry=registry)
 
 
 def execution(db: Database, execution_id: int) -> executions.Execution:

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from c1console.cli import run
+from tests.rawsql import grant_role
 
 DAY = "2026-11-02"
 
 
+ME = pwd.getpwuid(os.geteuid()).pw_name  # who the command line acts as: the effective OS user
+
+
 @pytest.fixture
-def operator_env(cli_env: str, monkeypatch: pytest.MonkeyPatch) -> str:
+def operator_env(cli_env: str, raw: psycopg.Connection, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("C1_JOBS", "tests.jobmods.testjobs")
-    monkeypatch.setenv("C1_DEFAULT_ROLE", "operator")
-    monkeypatch.setenv("USER", "olga")
-    monkeypatch.setenv("LOGNAME", "olga")
+    grant_role(raw, ME, "operator")
     return cli_env
 
 
@@ -37,7 +40,7 @@ def test_trigger_stop_and_audit(operator_env: str, raw: psycopg.Connection, caps
     assert "already STOPPED" in capsys.readouterr().err
     assert run(["audit", "list", "--json"]) == 0
     entries = json.loads(capsys.readouterr().out)
-    assert [(e["actor"], e["action"]) for e in entries] == [("olga", "exec.stop"), ("olga", "exec.trigger")]
+    assert [(e["actor"], e["action"]) for e in entries] == [(ME, "exec.stop"), (ME, "exec.trigger")]
 
 
 def test_writes_need_confirmation_without_a_terminal(
@@ -125,17 +128,17 @@ def test_a_viewer_is_refused_with_exit_4(
     capsys,  # type: ignore[no-untyped-def]
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("C1_DEFAULT_ROLE", "viewer")
+    grant_role(raw, ME, "viewer")
     assert run(["jobs", "trigger", "noop", "--from", DAY, "--yes"]) == 4
     err = capsys.readouterr().err
-    assert "olga is viewer and cannot trigger a job" in err
+    assert f"{ME} is viewer and cannot trigger a job" in err
     assert run(["jobs", "pause", "noop", "--reason", "x"]) == 4
-    assert run(["operators", "grant", "olga", "admin"]) == 4
+    assert run(["operators", "grant", ME, "admin"]) == 4
     assert (
         count(raw, "SELECT count(*) FROM c1.execution") + count(raw, "SELECT count(*) FROM c1.audit_log") == 0
     )
     refusals = (Path(os.environ["C1_DATA_DIR"]) / "logs" / "refusals.log").read_text().splitlines()
-    assert len(refusals) == 3 and "olga exit=4 jobs trigger noop" in refusals[0]
+    assert len(refusals) == 3 and f"{ME} exit=4 jobs trigger noop" in refusals[0]
 
 
 def test_admin_grants_roles(
@@ -144,7 +147,7 @@ def test_admin_grants_roles(
     capsys,  # type: ignore[no-untyped-def]
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("C1_DEFAULT_ROLE", "admin")
+    grant_role(raw, ME, "admin")
     assert run(["operators", "grant", "victor", "approver", "--reason", "four eyes"]) == 0
     assert run(["operators", "grant", "victor", "superuser"]) == 2
     assert run(["operators", "revoke", "victor"]) == 0

@@ -283,8 +283,8 @@ def test_seed_history_through_ops_and_the_runner(db: Database, db_url: str, raw:
     settings = replace(
         load_settings(database_url=db_url, env={}), lease_timeout_seconds=5.0, poll_interval_seconds=0.2
     )
-    ops.bootstrap_admin(db, "demo-op")
     session = ops.Session(db=db, settings=settings, operator="demo-op", registry=registry)
+    ops.bootstrap_admin(session)
 
     def wait(execution_id: int) -> None:
         import time

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pwd
 import subprocess
 import sys
 from datetime import date
@@ -19,10 +20,12 @@ from c1console.scheduler.runner import Runner
 from c1console.store import audit
 from c1console.store.engine import Database, connection
 from tests.jobmods import testjobs
+from tests.rawsql import grant_role
 from tests.runtime import runner_settings, session, wait_terminal
 
 DAY = date(2026, 11, 2)
 ROOT = Path(__file__).resolve().parents[1]
+ME = pwd.getpwuid(os.geteuid()).pw_name  # who the command line acts as
 
 
 def active(raw: psycopg.Connection, job: str = "noop") -> dict[tuple[date, str], int]:
@@ -188,23 +191,23 @@ def test_concurrent_approvals_from_two_processes_apply_once(
         reason="fix",
         evidence_ref="INC-2",
     )
+    grant_role(raw, ME, "approver")
     env = {
         **os.environ,
         "C1_DATABASE_URL": db_url,
         "C1_DATA_DIR": str(tmp_path),
-        "C1_DEFAULT_ROLE": "approver",
         "C1_JOBS": "tests.jobmods.testjobs",
         "PYTHONPATH": str(ROOT),
     }
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "c1console", "comp", "approve", str(comp_id), "--note", who],
-            env=env | {"USER": who, "LOGNAME": who},
+            env=env,  # both act as the effective OS user: the race is between two decisions
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for who in ("anna", "aaron")
+        for who in ("first", "second")
     ]
     outcomes = [(p.wait(timeout=60), p.stderr.read()) for p in procs]
     assert sorted(code for code, _ in outcomes) == [0, 4]
@@ -218,14 +221,18 @@ def test_concurrent_approvals_from_two_processes_apply_once(
 
 
 def test_cli_evidence_round_trip_and_history(
-    cli_env: str, tmp_path: Path, raw: psycopg.Connection, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:  # type: ignore[no-untyped-def]
+    cli_env: str,
+    db: Database,
+    tmp_path: Path,
+    raw: psycopg.Connection,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys,  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setenv("C1_JOBS", "tests.jobmods.testjobs")
-    monkeypatch.setenv("C1_DEFAULT_ROLE", "approver")
+    grant_role(raw, ME, "approver")
     content = os.urandom(300_000)
     (tmp_path / "proof.bin").write_bytes(content)
     (tmp_path / "payload.json").write_text('{"nav": 99.5}')
-    monkeypatch.setenv("USER", "olga")
     assert run(["jobs", "list"]) == 0
     assert (
         run(
@@ -250,8 +257,8 @@ def test_cli_evidence_round_trip_and_history(
     )
     assert run(["comp", "approve", "1", "--note", "self"]) == 4
     assert "four eyes" in capsys.readouterr().err
-    monkeypatch.setenv("USER", "anna")
-    assert run(["comp", "approve", "1", "--note", "verified"]) == 0
+    anna = session(db, runner_settings(cli_env), testjobs.build(), operator="anna", role="approver")
+    ops.decide_compensation(anna, 1, approve=True, note="verified")  # another approver
     assert run(["comp", "show", "1"]) == 0
     assert "proof.bin 300000 bytes" in capsys.readouterr().out
     assert run(["comp", "evidence", "1", "-o", str(tmp_path / "back.bin")]) == 0

@@ -6,18 +6,22 @@ import logging
 import threading
 import time
 
-from c1console import ops
+from c1console import identity, ops
 from c1console.config import Settings
 from c1console.demo import history
 from c1console.demo import jobs as demo_jobs
-from c1console.errors import BadInput
+from c1console.errors import BadInput, Refused
 from c1console.jobs import Registry
 from c1console.scheduler.runner import Runner
-from c1console.store import executions, migrations
+from c1console.store import executions
 from c1console.store.embedded import drop_database
 from c1console.store.engine import Database, connection, open_database
 
 DEMO_DATABASE = "c1demo"
+CLI_HINT = (
+    "the command line works on this demo too: c1console --demo exec list "
+    "(any command; c1console --demo opens a second console)"
+)
 log = logging.getLogger("c1console.demo")
 
 
@@ -34,12 +38,27 @@ def open_demo_database(settings: Settings, *, reset: bool) -> Database:
     return open_database(settings, embedded_database=DEMO_DATABASE)
 
 
+def demo_registry(seed: int = demo_jobs.DEFAULT_SEED) -> Registry:
+    return demo_jobs.register(Registry(), seed=seed)
+
+
+def prepare_database(db: Database, settings: Settings, operator: str) -> None:
+    """The demo's schema is current and whoever runs the demo first is its admin."""
+    session = ops.Session(db=db, settings=settings, operator=operator)
+    ops.upgrade_schema(session)
+    ops.bootstrap_admin(session)
+
+
 def prepare(settings: Settings, operator: str, *, reset: bool, seed: int) -> ops.Session:
     db = open_demo_database(settings, reset=reset)
-    migrations.upgrade(db, operator)
-    ops.bootstrap_admin(db, operator)
-    registry = demo_jobs.register(Registry(), seed=seed)
-    session = ops.Session(db=db, settings=settings, operator=operator, registry=registry)
+    if identity.database_vouches(db):
+        db.dispose()
+        raise Refused(
+            "the demo runs a runner, whose acts the database would record under your own login",
+            hint="run the demo on the embedded server (unset C1_DATABASE_URL), or as a service login",
+        )
+    prepare_database(db, settings, operator)
+    session = ops.Session(db=db, settings=settings, operator=operator, registry=demo_registry(seed))
     ops.sync_jobs(session)
     return session
 
@@ -77,6 +96,7 @@ def run_headless(session: ops.Session) -> int:
     try:
         report = history.seed_history(session, lambda i: wait_terminal(session.db, i))
         print(report.describe(), flush=True)
+        print(CLI_HINT, flush=True)
         print("live runner firing the demo schedules; Ctrl-C to stop", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
@@ -95,4 +115,4 @@ def run(
         return run_headless(session)
     from c1console.launch import run_console
 
-    return run_console(session, after_start=lambda _runner: seed_in_background(session))
+    return run_console(session, after_start=lambda _runner: seed_in_background(session), greeting=CLI_HINT)

@@ -77,11 +77,8 @@ class Runner:
     # Life cycle -------------------------------------------------------------------------------------------
 
     def start(self) -> Runner:
-        specs = [
-            jobs.JobSpec(d.job_id, d.title, d.schedule, d.timezone, d.definition_hash) for d in self.registry
-        ]
         with transaction(self.db, SYSTEM) as conn:
-            jobs.sync(conn, specs)
+            jobs.sync(conn, self.registry.specs())
             runners.register(
                 conn, self.runner_id, socket.gethostname(), os.getpid(), self.lease_seconds, VERSION
             )

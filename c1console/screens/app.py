@@ -68,6 +68,7 @@ class HeaderInfo:
     operator: str
     role: str  # viewer | operator | approver | admin
     server_version: str = ""
+    greeting: str = ""  # shown once, as a notification, when the console opens
 
 
 def _now() -> datetime:
@@ -187,6 +188,8 @@ class ConsoleApp(DbCalls, App[None]):
         self.switch_mode("executions")
         self.call_db(self.actions.can_act, self._role_known, failed=lambda _exc: None, health=False)
         self.set_interval(1.0, self._every_second)
+        if self.header.greeting:
+            self.notify(self.header.greeting, timeout=15)
         if self.live:
             self._start_listening()
 

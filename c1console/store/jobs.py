@@ -33,6 +33,7 @@ class JobSpec:
     schedule_cron: str | None
     timezone: str
     definition_hash: str
+    module: str | None = None  # the Python module that registers the job
 
 
 def sync(conn: Connection, specs: Iterable[JobSpec]) -> None:
@@ -43,18 +44,19 @@ def sync(conn: Connection, specs: Iterable[JobSpec]) -> None:
     conn.execute(
         sa.text(
             """
-            INSERT INTO c1.job (job_id, title, schedule_cron, timezone, definition_hash)
-            VALUES (:job_id, :title, :schedule_cron, :timezone, :definition_hash)
+            INSERT INTO c1.job (job_id, title, schedule_cron, timezone, definition_hash, module)
+            VALUES (:job_id, :title, :schedule_cron, :timezone, :definition_hash, :module)
             ON CONFLICT (job_id) DO UPDATE
                SET title = EXCLUDED.title, schedule_cron = EXCLUDED.schedule_cron,
                    schedule_since = CASE WHEN (c1.job.schedule_cron, c1.job.timezone)
                                               IS DISTINCT FROM (EXCLUDED.schedule_cron, EXCLUDED.timezone)
                                          THEN now() ELSE c1.job.schedule_since END,
                    timezone = EXCLUDED.timezone, definition_hash = EXCLUDED.definition_hash,
-                   updated_at = now()
-             WHERE (c1.job.title, c1.job.schedule_cron, c1.job.timezone, c1.job.definition_hash)
+                   module = EXCLUDED.module, updated_at = now()
+             WHERE (c1.job.title, c1.job.schedule_cron, c1.job.timezone, c1.job.definition_hash,
+                    c1.job.module)
                    IS DISTINCT FROM (EXCLUDED.title, EXCLUDED.schedule_cron, EXCLUDED.timezone,
-                                     EXCLUDED.definition_hash)
+                                     EXCLUDED.definition_hash, EXCLUDED.module)
             """
         ),
         rows,
@@ -111,6 +113,13 @@ def set_paused(conn: Connection, job_id: str, paused: bool, operator: str, reaso
         {"paused": paused, "op": operator, "reason": reason, "job": job_id},
     ).one_or_none()
     return row is not None
+
+
+def module_of(conn: Connection, job_id: str) -> str | None:
+    """The module that registers ``job_id``, as last recorded by a process that had loaded it."""
+    return conn.execute(
+        sa.text("SELECT module FROM c1.job WHERE job_id = :job"), {"job": job_id}
+    ).scalar_one_or_none()
 
 
 def is_paused(conn: Connection, job_id: str) -> bool:

@@ -11,12 +11,13 @@ import importlib.resources
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from c1console.errors import Refused
+from c1console.errors import BrokenInstall, Refused
 from c1console.store.engine import Database, connection
 
 _FILE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
@@ -64,19 +65,27 @@ class SchemaStatus:
         return max((m.version for m in self.pending), default=self.version)
 
 
-def sql_directory() -> Path:
-    checkout = Path(__file__).resolve().parents[2] / "sql"
-    if checkout.is_dir():
-        return checkout
-    return Path(str(importlib.resources.files("c1console.sql")))
+def sql_files() -> Traversable:
+    """The migrations as package data (``c1console.sql``): the same from a wheel, an sdist, an editable
+    install; a checkout that was never installed falls back to its top-level sql/."""
+    try:
+        return importlib.resources.files("c1console.sql")
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parents[2] / "sql"
 
 
 def available() -> list[Migration]:
+    """Every migration shipped with this c1console, in order. None at all is a broken installation."""
     found = []
-    for path in sorted(sql_directory().glob("*.sql")):
-        match = _FILE.match(path.name)
-        if match:
-            found.append(Migration(int(match[1]), match[2], path.read_text(encoding="utf-8")))
+    for entry in sorted(sql_files().iterdir(), key=lambda e: e.name):
+        match = _FILE.match(entry.name)
+        if match and entry.is_file():
+            found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
+    if not found:
+        raise BrokenInstall(
+            "this c1console installation has no schema migrations (package data c1console/sql is missing)",
+            hint="reinstall c1console from its wheel: pip install --force-reinstall c1console-*.whl",
+        )
     return found
 
 

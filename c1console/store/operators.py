@@ -5,10 +5,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+EVERYONE_ELSE = "*"  # the operator id whose role every login not in the table has
+
 
 def role_of(conn: Connection, operator_id: str) -> str | None:
+    """The operator's own role, else the role granted to everyone else, else None."""
     return conn.execute(
-        sa.text("SELECT role FROM c1.operator WHERE operator_id = :op"), {"op": operator_id}
+        sa.text(
+            "SELECT role FROM c1.operator WHERE operator_id IN (:op, '*') ORDER BY operator_id = '*' LIMIT 1"
+        ),
+        {"op": operator_id},
     ).scalar_one_or_none()
 
 
@@ -27,6 +33,20 @@ def set_role(conn: Connection, operator_id: str, role: str, granted_by: str) -> 
         {"op": operator_id, "role": role, "by": granted_by},
     )
     return previous
+
+
+def lock_grants(conn: Connection) -> None:
+    """Serialises grants for the rest of the transaction (the key the database's grant guard takes)."""
+    conn.execute(sa.text("SELECT pg_advisory_xact_lock(202612031)"))
+
+
+def is_empty(conn: Connection) -> bool:
+    return not conn.execute(sa.text("SELECT EXISTS (SELECT 1 FROM c1.operator)")).scalar_one()
+
+
+def admins(conn: Connection) -> list[str]:
+    rows = conn.execute(sa.text("SELECT operator_id FROM c1.operator WHERE role = 'admin' ORDER BY 1"))
+    return [r[0] for r in rows]
 
 
 def list_operators(conn: Connection) -> list[tuple[str, str, str, object]]:

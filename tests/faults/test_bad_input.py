@@ -3,6 +3,8 @@ the documented exit code, never a traceback, and nothing written when refused.""
 
 from __future__ import annotations
 
+import os
+import pwd
 from datetime import date
 
 import psycopg
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 from c1console.cli import run
 from tests.faults.stats import COUNTS
+from tests.rawsql import grant_role
 
 TABLES = (
     "execution",
@@ -155,7 +158,7 @@ def test_hostile_command_lines(
     argv: tuple[str, ...],
 ) -> None:
     monkeypatch.setenv("C1_JOBS", "tests.jobmods.testjobs")
-    monkeypatch.setenv("C1_DEFAULT_ROLE", "operator")
+    grant_role(raw, pwd.getpwuid(os.geteuid()).pw_name, "operator")
     before = counts(raw)
     code = run(list(argv))
     out, err = capsys.readouterr()
@@ -176,7 +179,7 @@ def test_a_huge_range_needs_yes_and_shows_the_count(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("C1_JOBS", "tests.jobmods.testjobs")
-    monkeypatch.setenv("C1_DEFAULT_ROLE", "operator")
+    grant_role(raw, pwd.getpwuid(os.geteuid()).pw_name, "operator")
     before = counts(raw)
     assert (
         run(
@@ -209,7 +212,7 @@ def test_a_range_too_long_to_plan_is_refused_before_planning(
     """1900..2999 for a 40-target job would plan 11M units (gigabytes) only to refuse them: the span alone
     is refused first, in one line, for trigger and replay alike."""
     monkeypatch.setenv("C1_JOBS", "tests.jobmods.testjobs")
-    monkeypatch.setenv("C1_DEFAULT_ROLE", "operator")
+    grant_role(raw, pwd.getpwuid(os.geteuid()).pw_name, "operator")
     before = counts(raw)
     span = ["--from", "1900-01-01", "--to", "2999-12-31", "--reason", "everything"]
     for command in (["jobs", "trigger", "slow"], ["exec", "replay", "--job", "slow"]):

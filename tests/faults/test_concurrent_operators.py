@@ -4,6 +4,7 @@ refusal is clean, and the audit log has exactly one row per accepted act."""
 from __future__ import annotations
 
 import os
+import pwd
 import subprocess
 import sys
 from datetime import date
@@ -16,6 +17,7 @@ from c1console.store.engine import Database
 from tests.faults.invariants import check_all
 from tests.faults.stats import COUNTS
 from tests.jobmods import testjobs
+from tests.rawsql import grant_role
 from tests.runtime import runner_settings, session
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,6 +42,7 @@ def test_twenty_conflicting_operators(
         reason="fix",
         evidence_ref="INC-9",
     )
+    grant_role(raw, pwd.getpwuid(os.geteuid()).pw_name, "approver")  # every process acts as this OS user
     audit_before = raw.execute("SELECT count(*) FROM c1.audit_log").fetchone()[0]
     executions_before = raw.execute("SELECT count(*) FROM c1.execution").fetchone()[0]
 
@@ -53,14 +56,13 @@ def test_twenty_conflicting_operators(
         **os.environ,
         "C1_DATABASE_URL": db_url,
         "C1_DATA_DIR": str(tmp_path),
-        "C1_DEFAULT_ROLE": "approver",
         "C1_JOBS": "tests.jobmods.testjobs",
         "PYTHONPATH": str(ROOT),
     }
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "c1console", *argv],
-            env=env | {"USER": f"op{n}", "LOGNAME": f"op{n}"},
+            env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
