@@ -88,21 +88,22 @@ def seed_in_background(session: ops.Session) -> threading.Thread:
 
 
 def run_headless(session: ops.Session) -> int:
-    """No console (no terminal, or a log-watching operator): run, seed, print what happens; Ctrl-C stops."""
-    from c1console.scheduler.service import configure_logging
+    """No console (no terminal, or a log-watching operator): run, seed, print what happens, until SIGTERM,
+    SIGINT (Ctrl-C) or SIGHUP."""
+    from c1console.scheduler.service import configure_logging, until_stop_signal
 
     configure_logging()
-    runner = Runner(session.db, session.registry, session.settings).start()
-    try:
-        report = history.seed_history(session, lambda i: wait_terminal(session.db, i))
-        print(report.describe(), flush=True)
-        print(CLI_HINT, flush=True)
-        print("live runner firing the demo schedules; Ctrl-C to stop", flush=True)
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        runner.stop()
+    with until_stop_signal(session.settings) as stop:
+        runner = Runner(session.db, session.registry, session.settings).start()
+        try:
+            report = history.seed_history(session, lambda i: wait_terminal(session.db, i))
+            print(report.describe(), flush=True)
+            print(CLI_HINT, flush=True)
+            print("live runner firing the demo schedules; Ctrl-C to stop", flush=True)
+            while not stop.wait(0.5):
+                pass
+        finally:
+            runner.stop()
     return 0
 
 
