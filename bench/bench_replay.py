@@ -20,6 +20,7 @@ if __package__ in (None, ""):
 
 from bench import common, workload
 from c1console import ops
+from c1console.requests import ReplayRange
 from c1console.store.engine import connection
 
 
@@ -53,11 +54,7 @@ def run(
                 (
                     "replay",
                     lambda: ops.replay(
-                        who,
-                        job_id=job.job_id,
-                        date_from=first,
-                        date_to=last,
-                        reason="benchmark: RANGE replay at scale",
+                        who, ReplayRange(job.job_id, first, last), reason="benchmark: RANGE replay at scale"
                     ),
                 ),
             ):

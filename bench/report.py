@@ -39,7 +39,7 @@ def render(r: dict[str, Any]) -> str:
         "",
         "## Method",
         "",
-        "- **Data**: `bench/generate.py` fills each database through the project's own migrations, then loads"
+        "- **Data**: `bench/generate/` fills each database through the project's own migrations, then loads"
         " rows the way a DBA restores a dump (superuser, `session_replication_role = replica`, COPY, keys and"
         " indexes built after the load, the audit hash chain computed with the canonical text of"
         " `c1.audit_canonical()`), and proves the result (`--check`, `c1console audit verify`). The history:"

@@ -445,8 +445,8 @@ def render_monthly(c: Monthly, markdown: bool = False) -> str:
                     str(c.replays_previous.get(job, {}).get(kind, 0)),
                 ]
             )
-    for job, kinds in sorted(c.replays_previous.items()):
-        for kind, count in sorted(kinds.items()):
+    for job, previous in sorted(c.replays_previous.items()):
+        for kind, count in sorted(previous.items()):
             if kind not in c.replays.get(job, {}):
                 rows.append([job, kind, "0", "0", "0", "0", "0", "0", str(count)])
     out += (

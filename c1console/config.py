@@ -27,7 +27,7 @@ ROLES = ("viewer", "operator", "approver", "admin")
 # choosing "database" asks for the stronger mode, and the database enforces it whatever the client says.
 IDENTITY_MODES = ("os", "database")
 # Top-level keys of the config file; a typo is an error, not a silently ignored setting.
-KNOWN_KEYS = {
+KNOWN_KEYS: dict[str, type | tuple[type, ...]] = {
     "database_url": str,
     "data_dir": str,
     "jobs": list,
@@ -182,10 +182,3 @@ def load_settings(
         ),
         identity=_identity(data.get("identity", "os"), source),
     )
-
-
-def operator_id() -> str:
-    """The effective OS user (c1console.identity.os_operator), for callers without a database at hand."""
-    from c1console.identity import os_operator  # identity imports the store, which imports this module
-
-    return os_operator()

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("c1console.launch")
 EXIT_GRACE_SECONDS = 10.0  # after SIGHUP, how long the app may take to end before the watchdog steps in
-EXIT_STUCK = 5  # the internal-error exit code (cli.EXIT_INTERNAL)
+EXIT_STUCK = 5  # the internal-error exit code (c1console.cli.entry.EXIT_INTERNAL)
 TERMINAL_GONE = (errno.EIO, errno.EPIPE)  # what writing to a hung-up terminal or a closed pipe raises
 
 

@@ -17,6 +17,7 @@ from c1console.alerts.config import AlertSettings, EmailSettings, SlackSettings,
 from c1console.alerts.dispatcher import Dispatcher
 from c1console.cli import run
 from c1console.errors import BadInput
+from c1console.requests import ReplayOf
 from c1console.scheduler.runner import Runner
 from c1console.store.engine import Database
 from tests.jobmods import testjobs
@@ -68,7 +69,9 @@ def test_failure_replay_stop_and_resume_mails(
     try:
         failed = ops.trigger(alice, "flaky", date_from=DAY, reason="morning run")
         wait_terminal(db, failed.execution_id)
-        replay = ops.replay(alice, of=failed.execution_id, failed_only=True, reason="price file reloaded")
+        replay = ops.replay(
+            alice, ReplayOf(failed.execution_id, failed_only=True), reason="price file reloaded"
+        )
         wait_terminal(db, replay.execution_id)
         monkeypatch.setenv("C1_TEST_UNIT_SECONDS", "0.2")
         long = ops.trigger(alice, "slow", date_from=DAY, reason="long")

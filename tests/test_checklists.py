@@ -13,6 +13,7 @@ import pytest
 from c1console import checklists, ops
 from c1console.cli import run
 from c1console.errors import BadInput
+from c1console.requests import ReplayOf
 from c1console.scheduler.runner import Runner
 from c1console.store.engine import Database
 from tests.jobmods import testjobs
@@ -49,7 +50,7 @@ def test_open_failure_then_resolved_by_replay_and_missed_fire(
         flaky_day = next(j for j in before.jobs if j.job_id == "flaky")
         assert (flaky_day.expected_fires, flaky_day.missed, flaky_day.verdict) == (1, 1, "ATTENTION")
 
-        replay = ops.replay(alice, of=failed.execution_id, failed_only=True, reason="file reloaded")
+        replay = ops.replay(alice, ReplayOf(failed.execution_id, failed_only=True), reason="file reloaded")
         wait_terminal(db, replay.execution_id)
     finally:
         runner.stop()

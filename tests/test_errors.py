@@ -41,7 +41,7 @@ from c1console.errors import (
     render_json,
     render_text,
 )
-from c1console.errors_docs import COMMAND, render_markdown
+from c1console.errors.docs import COMMAND, render_markdown
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "error-codes.md"
 CODE = re.compile(r"^C1-(INP|EXT|BAT|DQ|LOG|SYS)-(\d{3})$")
@@ -412,7 +412,7 @@ class TestDocs:
         assert DOCS.read_text(encoding="utf-8") == render_markdown(), stale
 
     def test_docs_say_they_are_generated(self) -> None:
-        assert "python -m c1console.errors_docs" in render_markdown().splitlines()[2]
+        assert "python -m c1console.errors.docs" in render_markdown().splitlines()[2]
 
     def test_docs_cover_every_code_in_both_languages(self) -> None:
         markdown = render_markdown()

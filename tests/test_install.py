@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import os
 import pwd
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -131,3 +134,17 @@ def test_the_demo_from_the_command_line(
         run(["exec", "replay", "--job", "performance_calc", "--from", day, "--to", day, "--reason", "x"]) == 2
     )
     assert "c1console --demo" in capsys.readouterr().err
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`c1console errors | head -1`: the pipe closes early; no 'internal error', no traceback, exit 0."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "c1console", "errors"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "C1_DATA_DIR": str(tmp_path), "C1_LANG": "en"},
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 0
+    assert proc.stderr.read() == b""

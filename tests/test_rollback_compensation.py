@@ -16,6 +16,7 @@ import pytest
 from c1console import ops
 from c1console.cli import run
 from c1console.errors import BadInput, Refused
+from c1console.requests import ReplayRange, ReplaySingle
 from c1console.scheduler.runner import Runner
 from c1console.store import audit
 from c1console.store.engine import Database, connection
@@ -47,9 +48,9 @@ def test_rolling_back_a_replay_reactivates_exactly_what_it_superseded(
     try:
         first = ops.trigger(alice, "noop", date_from=DAY, date_to=date(2026, 11, 3))
         wait_terminal(db, first.execution_id)
-        replay = ops.replay(alice, job_id="noop", date_from=DAY, date_to=date(2026, 11, 3), reason="restated")
+        replay = ops.replay(alice, ReplayRange("noop", DAY, date(2026, 11, 3)), reason="restated")
         wait_terminal(db, replay.execution_id)
-        single = ops.replay(alice, job_id="noop", target="T1", date_from=DAY, date_to=DAY, reason="one more")
+        single = ops.replay(alice, ReplaySingle("noop", "T1", DAY, DAY), reason="one more")
         wait_terminal(db, single.execution_id)
     finally:
         runner.stop()

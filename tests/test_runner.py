@@ -10,6 +10,7 @@ import pytest
 from c1console import ops
 from c1console.errors import BadInput, Refused
 from c1console.jobs import fire_times
+from c1console.requests import ReplayFull, ReplayOf, ReplayRange, ReplayRequest, ReplaySingle
 from c1console.scheduler.runner import Runner
 from c1console.store.engine import Database
 from tests.jobmods import testjobs
@@ -67,7 +68,7 @@ def test_failed_units_are_classified_and_keep_old_results(
     ).fetchone()
     assert unit[0] == "FAILED" and unit[1] == "C1-INP-001" and "InputDataError" in unit[2]
     # the replay of the failed units succeeds and writes only the missing key
-    replay = ops.replay(alice, of=first.execution_id, failed_only=True, reason="price file reloaded")
+    replay = ops.replay(alice, ReplayOf(first.execution_id, failed_only=True), reason="price file reloaded")
     assert replay.preview.units == [(DAY, "T3")] and replay.preview.replay_kind == "SINGLE"
     done = wait_terminal(db, replay.execution_id)
     assert done.status == "SUCCESS" and done.replay_of == first.execution_id
@@ -160,17 +161,13 @@ def test_range_replay_supersedes_and_keeps_old_results(
     first = ops.trigger(alice, "noop", date_from=DAY, date_to=date(2026, 11, 3))
     wait_terminal(db, first.execution_id)
     counts_before = raw.execute("SELECT count(*) FROM c1.execution").fetchone()[0]
-    preview = ops.replay(
-        alice, job_id="noop", date_from=DAY, date_to=date(2026, 11, 3), reason=None, dry_run=True
-    )
+    preview = ops.replay(alice, ReplayRange("noop", DAY, date(2026, 11, 3)), reason=None, dry_run=True)
     assert isinstance(preview, ops.Preview)
     assert len(preview.units) == 10 and preview.supersedes == 10
     assert (
         raw.execute("SELECT count(*) FROM c1.execution").fetchone()[0] == counts_before
     )  # dry run wrote nothing
-    replay = ops.replay(
-        alice, job_id="noop", date_from=DAY, date_to=date(2026, 11, 3), reason="vendor restated"
-    )
+    replay = ops.replay(alice, ReplayRange("noop", DAY, date(2026, 11, 3)), reason="vendor restated")
     assert wait_terminal(db, replay.execution_id).status == "SUCCESS"
     rows = raw.execute(
         """SELECT old.is_active, new.execution_id, new.is_active
@@ -189,9 +186,9 @@ def test_range_replay_supersedes_and_keeps_old_results(
 
 def test_full_and_single_replays(runner: Runner, alice: ops.Session, db: Database) -> None:
     wait_terminal(db, ops.trigger(alice, "noop", date_from=DAY, date_to=date(2026, 11, 3)).execution_id)
-    full = ops.replay(alice, job_id="noop", full=True, reason="restatement", dry_run=True)
+    full = ops.replay(alice, ReplayFull("noop"), reason="restatement", dry_run=True)
     assert full.replay_kind == "FULL" and len(full.units) == 10
-    single = ops.replay(alice, job_id="noop", target="T2", reason="one account")
+    single = ops.replay(alice, ReplaySingle("noop", "T2"), reason="one account")
     assert single.preview.replay_kind == "SINGLE" and single.preview.units == [
         (DAY, "T2"),
         (date(2026, 11, 3), "T2"),
@@ -200,24 +197,21 @@ def test_full_and_single_replays(runner: Runner, alice: ops.Session, db: Databas
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "problem"),
+    ("asked", "problem"),
     [
-        ({"job_id": "nope", "date_from": DAY, "date_to": DAY}, BadInput),
-        ({"job_id": "noop", "date_from": date(2026, 11, 5), "date_to": DAY}, BadInput),
-        (
-            {"job_id": "noop", "date_from": date(2026, 11, 7), "date_to": date(2026, 11, 8)},
-            BadInput,
-        ),  # weekend
-        ({"job_id": "noop", "target": "T99", "date_from": DAY, "date_to": DAY}, BadInput),
-        ({"of": 999}, BadInput),
-        ({"job_id": "noop", "full": True}, Refused),  # nothing recorded yet
+        (ReplayRange("nope", DAY, DAY), BadInput),
+        (ReplayRange("noop", date(2026, 11, 5), DAY), BadInput),
+        (ReplayRange("noop", date(2026, 11, 7), date(2026, 11, 8)), BadInput),  # weekend
+        (ReplaySingle("noop", "T99", DAY, DAY), BadInput),
+        (ReplayOf(999), BadInput),
+        (ReplayFull("noop"), Refused),  # nothing recorded yet
     ],
 )
 def test_bad_replays_are_refused_and_write_nothing(
-    alice: ops.Session, raw: psycopg.Connection, kwargs: dict, problem: type
+    alice: ops.Session, raw: psycopg.Connection, asked: ReplayRequest, problem: type
 ) -> None:
     with pytest.raises(problem):
-        ops.replay(alice, reason="x", **kwargs)
+        ops.replay(alice, asked, reason="x")
     assert raw.execute("SELECT count(*) FROM c1.execution").fetchone()[0] == 0
     assert raw.execute("SELECT count(*) FROM c1.audit_log").fetchone()[0] == 0
 

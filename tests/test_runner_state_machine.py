@@ -12,6 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from c1console import ops
 from c1console.errors import Problem
+from c1console.requests import ReplayOf, ReplayRange
 from c1console.scheduler.runner import Runner
 from c1console.store import audit
 from c1console.store.engine import Database, connection
@@ -70,10 +71,7 @@ def test_random_operator_actions_keep_the_invariants(
             if self.ids:
                 self.act(
                     lambda: ops.replay(
-                        alice,
-                        of=self.ids[pick % len(self.ids)],
-                        failed_only=failed_only,
-                        reason="rule replay",
+                        alice, ReplayOf(self.ids[pick % len(self.ids)], failed_only), reason="rule replay"
                     )
                 )
 
@@ -82,7 +80,7 @@ def test_random_operator_actions_keep_the_invariants(
             start = MONDAY + timedelta(days=offset)
             self.act(
                 lambda: ops.replay(
-                    alice, job_id=job, date_from=start, date_to=start + timedelta(days=1), reason="rule range"
+                    alice, ReplayRange(job, start, start + timedelta(days=1)), reason="rule range"
                 )
             )
 

@@ -125,9 +125,9 @@ def _secret(table: Mapping[str, Any], key: str, env: Mapping[str, str], where: s
                 hint=f"export {name}=... before starting c1console",
             )
         return value
-    value = table.get(key)
-    if isinstance(value, str) and value:
-        return value
+    given = table.get(key)
+    if isinstance(given, str) and given:
+        return given
     raise _bad(where, f"no {key}: set '{key}_env' to the environment variable that holds it")
 
 

@@ -116,4 +116,7 @@ def run(
         return run_headless(session)
     from c1console.launch import run_console
 
-    return run_console(session, after_start=lambda _runner: seed_in_background(session), greeting=CLI_HINT)
+    def start_seeding(_runner: Runner | None) -> None:
+        seed_in_background(session)
+
+    return run_console(session, after_start=start_seeding, greeting=CLI_HINT)

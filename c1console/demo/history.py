@@ -25,11 +25,13 @@ from c1console import ops
 from c1console.demo import jobs as demo
 from c1console.errors import Refused
 from c1console.jobs import JobDefinition
-from c1console.store import executions, lifecycle, runners
+from c1console.requests import ReplayOf, ReplayRange, ReplayRequest, ReplaySingle
+from c1console.scheduler.runner import create_auto_execution
+from c1console.scheduler.worker import SYSTEM
+from c1console.store import executions, runners
 from c1console.store.engine import connection, transaction
 from c1console.store.executions import Execution
 
-SYSTEM = "system"
 FIRE_TIME = time(6, 0)  # the daily fire the history shows, in the jobs' timezone
 AUTO_JOBS = (demo.MARKET_PRICE_INGEST, demo.PORTFOLIO_VALUATION, demo.POSITION_RECONCILIATION)
 MISSED_JOB = demo.POSITION_RECONCILIATION
@@ -189,20 +191,7 @@ class _Seeder:
                     if job_id == MISSED_JOB and business_date == missed_day:
                         self.missed += runners.record_missed(conn, job_id, [fire], SYSTEM)
                         continue
-                    units = [(business_date, t) for t in job.targets_for(business_date)]
-                    new_id = lifecycle.create(
-                        conn,
-                        lifecycle.NewExecution(
-                            job_id=job_id,
-                            run_type="AUTO",
-                            business_date_from=business_date,
-                            business_date_to=business_date,
-                            targets=None,
-                            requested_by=SYSTEM,
-                            units=units,
-                            scheduled_for=fire,
-                        ),
-                    )
+                    new_id = create_auto_execution(conn, job, fire, business_date)
                     if new_id is None:  # the live runner fired this very time already
                         self.notes.append(f"{job_id} fire at {fire:%Y-%m-%d %H:%M} existed already")
                     else:
@@ -238,8 +227,7 @@ class _Seeder:
             self.wait(execution_id)
         if self.status(week) == "FAILED":
             fix = self.replay(
-                of=week,
-                failed_only=True,
+                ReplayOf(week, failed_only=True),
                 reason="month-end boundary fix deployed (release 2.14.1); recomputing",
             )
             self.wait(fix)
@@ -267,7 +255,8 @@ class _Seeder:
             else:
                 started.append(
                     self.replay(
-                        of=execution.execution_id, failed_only=True, reason=REPLAY_REASONS[execution.job_id]
+                        ReplayOf(execution.execution_id, failed_only=True),
+                        reason=REPLAY_REASONS[execution.job_id],
                     )
                 )
         return started
@@ -277,9 +266,7 @@ class _Seeder:
         the account's job is paused."""
         span = self.dates[-12:-9] if len(self.dates) >= 12 else self.dates[:3]
         restated = f"custodian restated closing prices for {span[0]}..{span[-1]} (ticket MD-4127)"
-        started = [
-            self.replay(job_id=demo.PORTFOLIO_VALUATION, date_from=span[0], date_to=span[-1], reason=restated)
-        ]
+        started = [self.replay(ReplayRange(demo.PORTFOLIO_VALUATION, span[0], span[-1]), reason=restated)]
         ops.set_job_paused(
             self.session,
             demo.POSITION_RECONCILIATION,
@@ -289,10 +276,7 @@ class _Seeder:
         recent = self.dates[-6:-1] if len(self.dates) >= 6 else self.dates[:-1]
         started.append(
             self.replay(
-                job_id=demo.POSITION_RECONCILIATION,
-                target="ACC-1003",
-                date_from=recent[0],
-                date_to=recent[-1],
+                ReplaySingle(demo.POSITION_RECONCILIATION, "ACC-1003", recent[0], recent[-1]),
                 reason="client query on ACC-1003; re-reconcile with the corrected file",
             )
         )
@@ -372,27 +356,8 @@ class _Seeder:
         assert isinstance(created, ops.Created)
         return created.execution_id
 
-    def replay(
-        self,
-        *,
-        reason: str,
-        of: int | None = None,
-        failed_only: bool = False,
-        job_id: str | None = None,
-        target: str | None = None,
-        date_from: date | None = None,
-        date_to: date | None = None,
-    ) -> int:
-        created = ops.replay(
-            self.session,
-            reason=reason,
-            of=of,
-            failed_only=failed_only,
-            job_id=job_id,
-            target=target,
-            date_from=date_from,
-            date_to=date_to,
-        )
+    def replay(self, request: ReplayRequest, *, reason: str) -> int:
+        created = ops.replay(self.session, request, reason=reason)
         assert isinstance(created, ops.Created)
         return created.execution_id
 

@@ -323,19 +323,22 @@ def seed_of(definition: JobDefinition) -> int:
     return seed if isinstance(seed, int) else DEFAULT_SEED
 
 
+def _fixed_targets(targets: tuple[str, ...]) -> Callable[[date], tuple[str, ...]]:
+    return lambda _day: targets
+
+
 def register(registry: Registry, seed: int = DEFAULT_SEED, *, pace: float = 1.0) -> Registry:
     """Adds the demo jobs to ``registry`` and returns it. ``pace`` scales unit durations (tests use < 1)."""
     if pace < 0:
         raise ValueError("pace must be >= 0")
     incidents = Incidents()
     for spec in DEMO_JOBS:
-        fixed = spec.targets
         registry.add(
             JobDefinition(
                 job_id=spec.job_id,
                 title=spec.title,
                 unit=_unit_function(spec, seed, pace, incidents),
-                targets=lambda _day, fixed=fixed: fixed,
+                targets=_fixed_targets(spec.targets),
                 schedule=spec.schedule,
                 timezone=TIMEZONE,
                 chunk_size=spec.chunk_size,

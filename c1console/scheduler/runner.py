@@ -15,7 +15,7 @@ import secrets
 import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.executors.pool import ThreadPoolExecutor as APThreadPool
@@ -350,28 +350,35 @@ class Runner:
 
     def fire(self, definition: JobDefinition, scheduled_for: datetime) -> int | None:
         """Creates the AUTO execution of one schedule time; idempotent per (job, scheduled_for)."""
-        business_date = definition.fire_business_date(scheduled_for)
-        if business_date is None:
-            return None
-        units = [(business_date, t) for t in definition.targets_for(business_date)]
-        if not units:
-            return None
         with transaction(self.db, SYSTEM) as conn:
-            if jobs.is_paused(conn, definition.job_id):
-                return None
-            execution_id = lifecycle.create(
-                conn,
-                lifecycle.NewExecution(
-                    job_id=definition.job_id,
-                    run_type="AUTO",
-                    business_date_from=business_date,
-                    business_date_to=business_date,
-                    targets=None,
-                    requested_by=SYSTEM,
-                    units=units,
-                    scheduled_for=scheduled_for,
-                ),
-            )
+            execution_id = create_auto_execution(conn, definition, scheduled_for)
         if execution_id is not None:
-            log.info("fired %s for %s (execution %s)", definition.job_id, business_date, execution_id)
+            log.info("fired %s at %s (execution %s)", definition.job_id, scheduled_for, execution_id)
         return execution_id
+
+
+def create_auto_execution(
+    conn: Connection, definition: JobDefinition, scheduled_for: datetime, business_date: date | None = None
+) -> int | None:
+    """The AUTO execution of one schedule fire, all targets, for the business date the fire processes
+    (or ``business_date``). None when there is nothing to run: not a business day, no targets, the job is
+    paused, or this fire's execution exists already (one per job and fire time, sql/001)."""
+    day = business_date or definition.fire_business_date(scheduled_for)
+    if day is None:
+        return None
+    units = [(day, t) for t in definition.targets_for(day)]
+    if not units or jobs.is_paused(conn, definition.job_id):
+        return None
+    return lifecycle.create(
+        conn,
+        lifecycle.NewExecution(
+            job_id=definition.job_id,
+            run_type="AUTO",
+            business_date_from=day,
+            business_date_to=day,
+            targets=None,
+            requested_by=SYSTEM,
+            units=units,
+            scheduled_for=scheduled_for,
+        ),
+    )

@@ -179,7 +179,12 @@ class ExecutionWorker:
                 raise
 
         retried: list[int] = []
-        stop_at = retrying(commit, on_retry=lambda n, exc: (retried.append(n), self._warn_retry(n, exc)))
+
+        def on_retry(attempt: int, exc: BaseException) -> None:
+            retried.append(attempt)
+            self._warn_retry(attempt, exc)
+
+        stop_at = retrying(commit, on_retry=on_retry)
         if stop_at is not None and self._stop is None:
             with transaction(self.db, SYSTEM) as conn:
                 self._take_stop_request(conn)

@@ -14,6 +14,7 @@ from c1console import ops
 from c1console.checklists import Daily, Monthly
 from c1console.errors import Refused
 from c1console.jobs import Registry
+from c1console.requests import replay_request
 
 Outcome = ops.Created | ops.Preview
 
@@ -91,9 +92,7 @@ class Actions:
         failed_only: bool = False,
         dry_run: bool = False,
     ) -> Outcome:
-        return ops.replay(
-            self._session(),
-            reason=reason,
+        request = replay_request(
             job_id=job_id,
             full=full,
             date_from=date_from,
@@ -101,8 +100,8 @@ class Actions:
             target=target,
             of=of,
             failed_only=failed_only,
-            dry_run=dry_run,
         )
+        return ops.replay(self._session(), request, reason=reason, dry_run=dry_run)
 
     def resume(self, execution_id: int, reason: str | None, *, dry_run: bool) -> Outcome:
         return ops.resume(self._session(), execution_id, reason, dry_run=dry_run)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 
+from c1console.screens.cells import one_line, short_when, when
+from c1console.screens.detail import DetailScreen
+from c1console.screens.keys import Key, bindings
 from c1console.screens.lists import ListScreen, columns
-from c1console.screens.widgets import Key, bindings, one_line, short_when, when
-from c1console.store.executions import Execution
 from c1console.store.outbox import Notification
+
+if TYPE_CHECKING:
+    from c1console.store.executions import Execution
 
 NOTE_STATUS = {
     "SENT": Text("✔ SENT", style="green"),
@@ -29,14 +34,14 @@ class AlertsScreen(ListScreen[Notification]):
         Key("enter", "open", "open", "Open the execution the alert is about", bind=False),
         Key("escape", "back", "back", "Back to the executions", display="esc"),
     )
-    BINDINGS: ClassVar = bindings(KEYS)
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KEYS)
     TITLE = "Alerts"
     TABLE_ID = "alerts"
     PANEL_ID = "alert-detail"
     COLUMNS = columns("ID", "STATUS", "TRIES", "EVENT", "CHANNEL", "LAST ERROR", "CREATED", "JOB", "EXEC")
 
     def fetcher(self) -> Callable[[], list[Notification]]:
-        return self.console.queries.notifications
+        return self.services.queries.notifications
 
     def executions_changed(self, rows: Sequence[Execution]) -> None:
         self.poll()  # a finished execution may have queued an alert
@@ -88,8 +93,6 @@ class AlertsScreen(ListScreen[Notification]):
         return text
 
     def action_open(self) -> None:
-        from c1console.screens.detail import DetailScreen
-
         n = self.selected()
         if n is not None and n.execution_id is not None:
             self.app.push_screen(DetailScreen(n.execution_id))

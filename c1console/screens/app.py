@@ -1,8 +1,9 @@
 """The console application: screens by number, live refresh from LISTEN/NOTIFY, the header state.
 
 Reads go through ``ConsoleQueries`` and writes through ``ops`` (via ``Actions``), always in thread
-workers. A dedicated LISTEN thread posts the ids it hears; the app gathers them for a moment (DEBOUNCE),
-fetches those executions once and hands them to every screen. Without a listener, or while it is
+workers; screens get those as ``Services`` and see the app only as a ``Host`` (screens/services.py). A
+dedicated LISTEN thread posts the ids it hears; the app gathers them for a moment (DEBOUNCE), fetches
+those executions once and hands them to every screen. Without a listener, or while it is
 disconnected, or after a failed query, screens re-read every POLL_SECONDS until things recover.
 """
 
@@ -11,15 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.reactive import reactive
@@ -34,12 +35,23 @@ from c1console.screens.base import ConsoleScreen
 from c1console.screens.checklists import DailyScreen, MonthlyScreen
 from c1console.screens.compensations import CompensationsScreen
 from c1console.screens.executions import ExecutionsScreen
+from c1console.screens.header import HeaderInfo, header_right
 from c1console.screens.help import HelpScreen, help_text
 from c1console.screens.jobs import JobsScreen
-from c1console.screens.widgets import DbCalls, Key, bindings, problem_text
-from c1console.store.executions import Execution
+from c1console.screens.keys import Key, bindings
+from c1console.screens.services import LiveScreen, ScreenSettings, Services
+from c1console.screens.workers import DbCalls, problem_text
 from c1console.store.listen import Listener
-from c1console.store.views import ConsoleQueries
+
+if TYPE_CHECKING:
+    from c1console.screens.header import HeaderState
+    from c1console.screens.keys import KeySource
+    from c1console.screens.services import Host
+    from c1console.screens.workers import DatabaseHealth
+    from c1console.store.executions import Execution
+    from c1console.store.views import ConsoleQueries, ExecutionFilter
+
+__all__ = ["ConsoleApp", "HeaderInfo"]
 
 log = logging.getLogger("c1console.console")
 
@@ -60,15 +72,16 @@ SCREEN_NAMES = {
     "compensations": "Compensations",
 }
 
-
-@dataclass(frozen=True)
-class HeaderInfo:
-    database: str  # masked display string
-    runner_mode: str  # "embedded" | "attached" | "none"
-    operator: str
-    role: str  # viewer | operator | approver | admin
-    server_version: str = ""
-    greeting: str = ""  # shown once, as a notification, when the console opens
+# The screen of each mode (MODES holds the same, typed as Textual wants it).
+MODE_SCREENS: dict[str, type[ConsoleScreen]] = {
+    "executions": ExecutionsScreen,
+    "jobs": JobsScreen,
+    "audit": AuditScreen,
+    "daily": DailyScreen,
+    "monthly": MonthlyScreen,
+    "alerts": AlertsScreen,
+    "compensations": CompensationsScreen,
+}
 
 
 def _now() -> datetime:
@@ -93,15 +106,7 @@ class ListenerState(Message):
 class ConsoleApp(DbCalls, App[None]):
     CSS_PATH = str(STYLESHEET) if STYLESHEET.is_file() else None  # see the note on STYLESHEET
     TITLE = "c1console"
-    MODES: ClassVar = {
-        "executions": ExecutionsScreen,
-        "jobs": JobsScreen,
-        "audit": AuditScreen,
-        "daily": DailyScreen,
-        "monthly": MonthlyScreen,
-        "alerts": AlertsScreen,
-        "compensations": CompensationsScreen,
-    }
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[Any]]]] = dict(MODE_SCREENS)
     KEYS: ClassVar[tuple[Key, ...]] = (
         Key("1", "show_mode('executions')", "executions", "Executions screen (home)"),
         Key("2", "show_mode('jobs')", "jobs", "Jobs screen: schedules, pause/resume"),
@@ -143,7 +148,7 @@ class ConsoleApp(DbCalls, App[None]):
         ),
         Key("q", "quit", "quit", "Quit (asks nothing; dialogs keep their own keys)"),
     )
-    BINDINGS: ClassVar = [*bindings(KEYS), Binding("ctrl+c", "quit", "quit", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [*bindings(KEYS), Binding("ctrl+c", "quit", "quit", show=False)]
 
     live = reactive(True)
     db_problem: reactive[str | None] = reactive(None)
@@ -161,26 +166,63 @@ class ConsoleApp(DbCalls, App[None]):
         live: bool = True,
     ) -> None:
         super().__init__()
-        self.queries = queries
         self.session = session
         self.header = header
         self.listen_url = listen_url
-        self.clock = clock
-        self.tz: tzinfo | None = clock().tzinfo
-        self.actions = Actions(session)
-        self.live_screens: set[ConsoleScreen] = set()
+        try:
+            lang: errors.Lang = errors.language()
+        except errors.Problem:
+            lang = "en"
+        self.services = Services(
+            queries=queries,
+            actions=Actions(session),
+            clock=clock,
+            tz=clock().tzinfo,
+            lang=lang,
+            settings=ScreenSettings.of(session),
+        )
+        self.live_screens: set[LiveScreen] = set()
         self.set_reactive(ConsoleApp.live, live)
         self.set_reactive(ConsoleApp.can_act, session is not None and ops.RANK.get(header.role, 0) >= 1)
-        try:
-            self.lang: errors.Lang = errors.language()
-        except errors.Problem:
-            self.lang = "en"
         self._listener: Listener | None = None
         self._listener_down = False
         self._pending_executions: set[int] = set()
         self._pending_audit: set[int] = set()
         self._flush_timer: Timer | None = None
         self._since_poll = 0.0
+
+    # What screens use (Services) -------------------------------------------------------------------------
+
+    @property
+    def queries(self) -> ConsoleQueries:
+        return self.services.queries
+
+    @property
+    def actions(self) -> Actions:
+        return self.services.actions
+
+    @actions.setter
+    def actions(self, actions: Actions) -> None:
+        """Another way to act (tests answer from canned data); set before the screens open."""
+        self.services = replace(self.services, actions=actions)
+
+    @property
+    def clock(self) -> Callable[[], datetime]:
+        return self.services.clock
+
+    @property
+    def tz(self) -> tzinfo | None:
+        return self.services.tz
+
+    @property
+    def lang(self) -> errors.Lang:
+        return self.services.lang
+
+    def add_live_screen(self, screen: LiveScreen) -> None:
+        self.live_screens.add(screen)
+
+    def remove_live_screen(self, screen: LiveScreen) -> None:
+        self.live_screens.discard(screen)
 
     # Start and stop --------------------------------------------------------------------------------------
 
@@ -243,9 +285,9 @@ class ConsoleApp(DbCalls, App[None]):
         self._pending_executions.update(message.executions)
         self._pending_audit.update(message.audit)
         if self._flush_timer is None:
-            self._flush_timer = self.set_timer(DEBOUNCE, self._flush)
+            self._flush_timer = self.set_timer(DEBOUNCE, self._flush_notified)
 
-    def _flush(self) -> None:
+    def _flush_notified(self) -> None:
         self._flush_timer = None
         ids, self._pending_executions = sorted(self._pending_executions), set()
         audit, self._pending_audit = sorted(self._pending_audit), set()
@@ -287,23 +329,11 @@ class ConsoleApp(DbCalls, App[None]):
             log.warning("database unavailable: %s", problem_text(exc))
         self.db_problem = problem_text(exc)
 
-    # Header ----------------------------------------------------------------------------------------------
+    # Header and key bar ----------------------------------------------------------------------------------
 
     def header_right(self) -> Text:
-        h = self.header
-        text = Text.assemble("runner ", (h.runner_mode, "bold"), " │ ", (h.operator, "bold"), f" ({h.role})")
-        if not self.can_act:
-            text.append(" read-only", style="yellow")
-        text.append(" │ ")
-        if self.db_problem is not None:
-            text.append(" ⚠ database unavailable — retrying ", style="bold white on red")
-        elif not self.live:
-            text.append("|| PAUSED", style="bold yellow")
-        elif self.listening:
-            text.append("● LIVE", style="bold green")
-        else:
-            text.append("● LIVE (polling)", style="bold green")
-        return text
+        """The right of the header line: runner, operator and role, the live state."""
+        return header_right(self)
 
     def key_label(self, key: Key) -> str:
         if key.action == "toggle_live":
@@ -315,7 +345,7 @@ class ConsoleApp(DbCalls, App[None]):
     def show_mode(self, mode: str) -> None:
         """Shows a screen by name; asked again while on it, it closes the drill-downs opened from it."""
         if self.current_mode == mode:
-            while len(self.screen_stack) > 1 and not isinstance(self.screen, self.MODES[mode]):
+            while len(self.screen_stack) > 1 and not isinstance(self.screen, MODE_SCREENS[mode]):
                 self.pop_screen()
         else:
             self.switch_mode(mode)
@@ -325,6 +355,13 @@ class ConsoleApp(DbCalls, App[None]):
 
     def home(self) -> ExecutionsScreen | None:
         return next((s for s in self.live_screens if isinstance(s, ExecutionsScreen)), None)
+
+    def show_executions(self, flt: ExecutionFilter) -> None:
+        """The executions screen, filtered (from the jobs screen, say)."""
+        self.show_mode("executions")
+        home = self.home()
+        if home is not None:
+            home.set_filter(flt)
 
     def focus_execution(self, execution_id: int) -> None:
         """Puts the home screen's cursor on an execution (a new one: as soon as it can be read)."""
@@ -350,7 +387,7 @@ class ConsoleApp(DbCalls, App[None]):
         screen = self.screen
         keys: Iterable[Key] = getattr(screen, "KEYS", ())
         name = next(
-            (title for mode, title in SCREEN_NAMES.items() if isinstance(screen, self.MODES[mode])),
+            (title for mode, title in SCREEN_NAMES.items() if isinstance(screen, MODE_SCREENS[mode])),
             getattr(screen, "HELP_NAME", "Execution"),
         )
         h = self.header
@@ -381,3 +418,10 @@ class ConsoleApp(DbCalls, App[None]):
     ) -> None:
         """Every console message is plain text: what an operator typed is never read as markup."""
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+
+if TYPE_CHECKING:
+
+    def _provides(app: ConsoleApp) -> tuple[Host, HeaderState, KeySource, DatabaseHealth]:
+        """Type-checked only: the app provides what screens, bars and workers see of it."""
+        return app, app, app, app

@@ -8,17 +8,25 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 from textual.widget import Widget
-from textual.widgets import Input
 
-from c1console.screens import dialogs
+from c1console.screens.cells import one_line, when
+from c1console.screens.detail import DetailScreen
+from c1console.screens.dialogs import AuditFilter, AuditFilterDialog
+from c1console.screens.keys import Key, bindings
 from c1console.screens.lists import ListScreen
-from c1console.screens.widgets import Key, bindings, move_cursor_to, one_line, problem_text, when
-from c1console.store.audit import AuditEntry, ChainReport
+from c1console.screens.search import SearchBox
+from c1console.screens.tables import move_cursor_to
+from c1console.screens.workers import problem_text
+from c1console.store.audit import AuditEntry
 from c1console.store.views import PAGE
+
+if TYPE_CHECKING:
+    from c1console.store.audit import ChainReport
 
 PAGE_AHEAD = 3
 MIN_VISIBLE = 40
@@ -39,7 +47,7 @@ class AuditScreen(ListScreen[AuditEntry]):
         Key("v", "verify", "verify", "Verify the audit hash chain"),
         Key("escape", "back", "back", "Close the search box, else back to the executions", display="esc"),
     )
-    BINDINGS: ClassVar = bindings(KEYS)
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KEYS)
 
     TITLE = "Audit"
     TABLE_ID = "audit"
@@ -55,7 +63,7 @@ class AuditScreen(ListScreen[AuditEntry]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.flt = dialogs.AuditFilter()
+        self.flt = AuditFilter()
         self.text: str | None = None
         self.has_more = False
         self.loading_more = False
@@ -63,11 +71,15 @@ class AuditScreen(ListScreen[AuditEntry]):
         self.verdict: Text | None = None
 
     def extra_widgets(self) -> Iterator[Widget]:
-        search = Input(
-            placeholder="search the loaded entries — enter applies, esc closes", id="search", compact=True
+        yield SearchBox(
+            "search the loaded entries — enter applies, esc closes",
+            apply=self._searched,
+            focus_after=lambda: self.table,
         )
-        search.display = False
-        yield search
+
+    @property
+    def search(self) -> SearchBox:
+        return self.query_one(SearchBox)
 
     def item_key(self, item: AuditEntry) -> str:
         return str(item.audit_id)
@@ -76,7 +88,7 @@ class AuditScreen(ListScreen[AuditEntry]):
 
     def fetch(self, before_id: int | None = None) -> list[AuditEntry]:
         f = self.flt
-        return self.console.queries.audit(
+        return self.services.queries.audit(
             limit=PAGE + 1, before_id=before_id, actor=f.actor, action=f.action, execution_id=f.execution_id
         )
 
@@ -91,13 +103,13 @@ class AuditScreen(ListScreen[AuditEntry]):
             exclusive=True,
         )
 
-    def _first(self, flt: dialogs.AuditFilter, rows: list[AuditEntry]) -> None:
+    def _first(self, flt: AuditFilter, rows: list[AuditEntry]) -> None:
         if flt != self.flt:
             return
         self.has_more = len(rows) > PAGE
         self.show(rows[:PAGE])
 
-    def visible(self) -> list[AuditEntry]:
+    def shown_items(self) -> list[AuditEntry]:
         needle = (self.text or "").lower()
         rows = sorted(self.items.values(), key=lambda a: a.audit_id, reverse=True)
         return [a for a in rows if needle in haystack(a)] if needle else rows
@@ -211,8 +223,6 @@ class AuditScreen(ListScreen[AuditEntry]):
     # Keys ----------------------------------------------------------------------------------------------
 
     def action_open(self) -> None:
-        from c1console.screens.detail import DetailScreen
-
         a = self.selected()
         if a is not None and a.execution_id is not None:
             self.app.push_screen(DetailScreen(a.execution_id))
@@ -220,50 +230,40 @@ class AuditScreen(ListScreen[AuditEntry]):
             self.notify(f"entry #{a.audit_id} is about {a.object_type} {a.object_id}, not an execution")
 
     def action_search(self) -> None:
-        search = self.query_one("#search", Input)
-        search.value = self.text or ""
-        search.display = True
-        search.focus()
+        self.search.open(self.text)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "search":
-            event.stop()
-            self._close_search()
-            self.text = event.value.strip() or None
-            self.auto_pages = 0
-            self.render_rows()
-
-    def _close_search(self) -> None:
-        self.query_one("#search", Input).display = False
-        self.table.focus()
+    def _searched(self, text: str | None) -> None:
+        self.text = text
+        self.auto_pages = 0
+        self.render_rows()
 
     def action_back(self) -> None:
-        if self.query_one("#search", Input).display:
-            self._close_search()
+        if self.search.is_open:
+            self.search.close()
         else:
-            self.console.show_mode("executions")
+            self.host.show_mode("executions")
 
     def action_clear_filters(self) -> None:
         self.text = None
-        if self.flt != dialogs.AuditFilter():
-            self.flt = dialogs.AuditFilter()
+        if self.flt != AuditFilter():
+            self.flt = AuditFilter()
             self.load()
         else:
             self.render_rows()
 
     def action_filter(self) -> None:
-        def chosen(flt: dialogs.AuditFilter | None) -> None:
+        def chosen(flt: AuditFilter | None) -> None:
             if flt is not None and flt != self.flt:
                 self.flt = flt
                 self.load()
 
-        self.app.push_screen(dialogs.AuditFilterDialog(self.flt), chosen)
+        self.app.push_screen(AuditFilterDialog(self.flt), chosen)
 
     def action_verify(self) -> None:
         self.verdict = Text("verifying the chain…", style="bold")
         self.update_info()
         self.call_db(
-            self.console.queries.verify_audit, self._verified, failed=self._verify_failed, group="verify"
+            self.services.queries.verify_audit, self._verified, failed=self._verify_failed, group="verify"
         )
 
     def _verified(self, report: ChainReport) -> None:

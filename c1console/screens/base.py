@@ -1,54 +1,51 @@
-"""The base of every full screen: header, key bar, live hooks and the read-only rule."""
+"""The base of every full screen: its host and services (``Hosted``), live hooks and the read-only rule."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from c1console.screens.widgets import DbCalls, Key
-from c1console.store.executions import Execution
+from c1console.screens.keys import Key
+from c1console.screens.services import Hosted
+from c1console.screens.workers import DbCalls
 
 if TYPE_CHECKING:
-    from c1console.screens.app import ConsoleApp
+    from c1console.store.executions import Execution
 
 
-class ConsoleScreen(DbCalls, Screen[None]):
+class ConsoleScreen(Hosted, DbCalls, Screen[None]):
     """Screens the app keeps up to date: it calls ``executions_changed`` with the executions a NOTIFY
     named, ``audit_changed`` with new audit ids, ``poll`` when it must re-read (no listener, after a
     pause or an outage) and ``tick`` every second while live."""
 
     KEYS: ClassVar[tuple[Key, ...]] = ()
-    _poll_worker: Worker[object] | None = None
-
-    @property
-    def console(self) -> ConsoleApp:
-        return cast("ConsoleApp", self.app)
+    _poll_worker: Worker[Any] | None = None
 
     def now(self) -> datetime:
-        return self.console.clock()
+        return self.services.clock()
 
     @property
     def tz(self) -> tzinfo | None:
-        return self.console.tz
+        return self.services.tz
 
     def today(self) -> date:
         return self.now().date()
 
     def on_mount(self) -> None:
-        self.console.live_screens.add(self)
+        self.host.add_live_screen(self)
 
     def on_unmount(self) -> None:
-        self.console.live_screens.discard(self)
+        self.host.remove_live_screen(self)
 
     def allowed(self, action: str) -> bool:
         """True when this operator may act; else a notification says why (nothing is written)."""
-        if self.console.can_act:
+        if self.host.can_act:
             return True
-        self.notify(self.console.actions.refusal(action), severity="error", title="refused", timeout=8)
+        self.notify(self.services.actions.refusal(action), severity="error", title="refused", timeout=8)
         return False
 
     def polling(self) -> bool:

@@ -9,31 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta, tzinfo
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Sparkline, Static
 
 from c1console import checklists
 from c1console.presentation import human_duration
-from c1console.screens import dialogs
 from c1console.screens.base import ConsoleScreen
-from c1console.screens.widgets import (
-    ConsoleTable,
-    HeaderBar,
-    Key,
-    KeyBar,
-    bindings,
-    cursor_key,
-    move_cursor_to,
-    one_line,
-    problem_text,
-    status_text,
-    verdict_text,
-)
-from c1console.store.executions import Execution
+from c1console.screens.cells import one_line, status_text, verdict_text
+from c1console.screens.detail import DetailScreen
+from c1console.screens.dialogs import Done, SignDialog
+from c1console.screens.execution_actions import ExecutionActions
+from c1console.screens.header import HeaderBar
+from c1console.screens.keys import Key, KeyBar, bindings
+from c1console.screens.tables import ConsoleTable, cursor_key, move_cursor_to
+from c1console.screens.workers import problem_text
+
+if TYPE_CHECKING:
+    from c1console.store.executions import Execution
 
 BAR = 20  # widest text bar (errors by code)
 
@@ -111,7 +108,7 @@ class ChecklistScreen(ConsoleScreen):
         self.load()
 
     def action_back(self) -> None:
-        self.console.show_mode("executions")
+        self.host.show_mode("executions")
 
     def action_sign(self) -> None:
         if not self.allowed("sign"):
@@ -119,12 +116,12 @@ class ChecklistScreen(ConsoleScreen):
         if self.checklist is None:
             self.notify("still loading", severity="warning")
             return
-        self.app.push_screen(dialogs.SignDialog(self.checklist), lambda _done: self.load())
+        self.app.push_screen(SignDialog(self.checklist), lambda _done: self.load())
 
     def zone(self) -> str:
         """The time zone of business days: the configured one (as the CLI uses), else the console's."""
-        session = self.console.session
-        return session.settings.timezone if session is not None else tz_name(self.tz)
+        configured = self.services.settings.timezone
+        return configured if configured is not None else tz_name(self.tz)
 
     def section(self, title: str, id: str) -> Static:
         return Static(Text(title, style="bold"), id=id, classes="section")
@@ -145,7 +142,11 @@ class DailyScreen(ChecklistScreen):
         Key("S", "sign", "sign", "Sign this daily checklist (comment required)", act=True),
         Key("escape", "back", "back", "Back to the executions", display="esc", footer=False),
     )
-    BINDINGS: ClassVar = bindings(KEYS)
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KEYS)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.execution_actions = ExecutionActions(self, missing="select a failure first", after=self._after)
 
     def compose(self) -> ComposeResult:
         yield HeaderBar("Daily checklist")
@@ -173,12 +174,12 @@ class DailyScreen(ChecklistScreen):
         return period + timedelta(days=by)
 
     def fetch(self, period: date) -> checklists.Daily:
-        session = self.console.session
-        limit = (
-            session.settings.long_running_seconds if session is not None else checklists.LONG_RUNNING_SECONDS
-        )
-        return self.console.queries.daily(
-            period, tz=self.zone(), lang=self.console.lang, long_running_seconds=limit
+        services = self.services
+        return services.queries.daily(
+            period,
+            tz=self.zone(),
+            lang=services.lang,
+            long_running_seconds=services.settings.long_running_seconds,
         )
 
     def show(self, c: checklists.Daily) -> None:
@@ -272,8 +273,6 @@ class DailyScreen(ChecklistScreen):
             self.action_open()
 
     def action_open(self) -> None:
-        from c1console.screens.detail import DetailScreen
-
         chosen = self.selected()
         if chosen is None:
             self.notify("no failure selected", severity="warning")
@@ -294,13 +293,14 @@ class DailyScreen(ChecklistScreen):
 
         def found(rows: list[Execution]) -> None:
             if rows:
-                self.app.push_screen(dialogs.ReplayDialog(rows[0]), self._after)
+                self.execution_actions.open("replay", rows[0])
 
-        self.call_db(lambda: self.console.queries.executions_by_id([execution_id]), found)
+        queries = self.services.queries
+        self.call_db(lambda: queries.executions_by_id([execution_id]), found)
 
-    def _after(self, done: dialogs.Done | None) -> None:
+    def _after(self, done: Done | None) -> None:
         if done is not None and done.execution_id is not None:
-            self.console.focus_execution(done.execution_id)
+            self.host.focus_execution(done.execution_id)
             self.load()
 
 
@@ -326,7 +326,7 @@ class MonthlyScreen(ChecklistScreen):
         Key("S", "sign", "sign", "Sign this monthly checklist (comment required)", act=True),
         Key("escape", "back", "back", "Back to the executions", display="esc", footer=False),
     )
-    BINDINGS: ClassVar = bindings(KEYS)
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KEYS)
 
     def compose(self) -> ComposeResult:
         yield HeaderBar("Monthly checklist")
@@ -358,7 +358,7 @@ class MonthlyScreen(ChecklistScreen):
         return (period + timedelta(days=32)).replace(day=1)
 
     def fetch(self, period: date) -> checklists.Monthly:
-        return self.console.queries.monthly(period, tz=self.zone(), lang=self.console.lang)
+        return self.services.queries.monthly(period, tz=self.zone(), lang=self.services.lang)
 
     def show(self, c: checklists.Monthly) -> None:
         self.checklist = c
@@ -385,8 +385,8 @@ class MonthlyScreen(ChecklistScreen):
                 replays.add_row(
                     job, kind, *(str(w) for w in weeks), str(sum(weeks)), str(previous), key=f"{job}|{kind}"
                 )
-        for job, kinds in sorted(c.replays_previous.items()):
-            for kind, count in sorted(kinds.items()):
+        for job, counts in sorted(c.replays_previous.items()):
+            for kind, count in sorted(counts.items()):
                 if kind not in c.replays.get(job, {}):
                     replays.add_row(job, kind, *("0",) * 6, str(count), key=f"{job}|{kind}")
         self.query_one("#replays-title", Static).update(

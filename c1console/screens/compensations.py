@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 
 from c1console.screens import dialogs
+from c1console.screens.cells import one_line, short_when, when
+from c1console.screens.detail import DetailScreen
+from c1console.screens.keys import Key, bindings
 from c1console.screens.lists import ListScreen, columns
-from c1console.screens.widgets import Key, bindings, one_line, short_when, when
-from c1console.store.results import Compensation, Evidence, Version
+from c1console.store.results import Compensation, Version
+
+if TYPE_CHECKING:
+    from c1console.store.results import Evidence
 
 COMP_STATUS = {
     "PENDING": Text("◷ PENDING", style="bold cyan"),
@@ -41,7 +47,7 @@ class CompensationsScreen(ListScreen[Compensation]):
         Key("x", "reject", "reject", "Reject the selected PENDING compensation (approvers; note)", act=True),
         Key("escape", "back", "back", "Back to the executions", display="esc", footer=False),
     )
-    BINDINGS: ClassVar = bindings(KEYS)
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KEYS)
 
     TITLE = "Compensations"
     TABLE_ID = "compensations"
@@ -54,7 +60,7 @@ class CompensationsScreen(ListScreen[Compensation]):
         self.evidence: dict[int, list[Evidence]] = {}
 
     def fetcher(self) -> Callable[[], list[Compensation]]:
-        queries = self.console.queries
+        queries = self.services.queries
 
         def work() -> list[Compensation]:
             pending = queries.compensations(statuses=("PENDING",))
@@ -115,7 +121,7 @@ class CompensationsScreen(ListScreen[Compensation]):
         if files is None:
             comp_id = c.compensation_id
             self.call_db(
-                lambda: self.console.queries.evidence(comp_id),
+                lambda: self.services.queries.evidence(comp_id),
                 lambda found: self._evidence(comp_id, found),
                 group="evidence",
             )
@@ -167,7 +173,7 @@ class HistoryScreen(ListScreen[Version]):
         Key("escape", "back", "back", "Back to the compensations", display="esc"),
         Key("enter", "open", "open", "Open the execution that made the selected version", bind=False),
     )
-    BINDINGS: ClassVar = bindings(KEYS)
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KEYS)
 
     TABLE_ID = "history"
     PANEL_ID = "version-detail"
@@ -184,7 +190,7 @@ class HistoryScreen(ListScreen[Version]):
         return f"History {c.job_id} {c.business_date} {c.target_key}"
 
     def fetcher(self) -> Callable[[], list[Version]]:
-        c, queries = self.compensation, self.console.queries
+        c, queries = self.compensation, self.services.queries
         return lambda: queries.result_history(c.job_id, c.business_date, c.target_key)
 
     def item_key(self, item: Version) -> str:
@@ -229,8 +235,6 @@ class HistoryScreen(ListScreen[Version]):
         return text
 
     def action_open(self) -> None:
-        from c1console.screens.detail import DetailScreen
-
         v = self.selected()
         if v is not None and v.execution_id is not None:
             self.app.push_screen(DetailScreen(v.execution_id))

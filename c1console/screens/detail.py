@@ -11,39 +11,33 @@ current.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from datetime import tzinfo
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from c1console import errors
 from c1console.presentation import date_range, duration
-from c1console.screens import dialogs
 from c1console.screens.base import ConsoleScreen
-from c1console.screens.widgets import (
-    LEVEL_STYLE,
-    ConsoleTable,
-    HeaderBar,
-    Key,
-    KeyBar,
-    bindings,
-    cursor_key,
-    dates,
-    move_cursor_to,
-    one_line,
-    problem_text,
-    run_type,
-    status_text,
-    when,
-)
-from c1console.store.executions import Execution, Unit
-from c1console.store.views import ExecutionDetail
+from c1console.screens.cells import LEVEL_STYLE, dates, one_line, run_type, status_text, when
+from c1console.screens.dialogs import Done
+from c1console.screens.execution_actions import ExecutionActions
+from c1console.screens.header import HeaderBar
+from c1console.screens.keys import Key, KeyBar, bindings
+from c1console.screens.services import Services
+from c1console.screens.tables import ConsoleTable, cursor_key, move_cursor_to
+from c1console.screens.workers import problem_text
+
+if TYPE_CHECKING:
+    from c1console.store.executions import Execution, Unit
+    from c1console.store.views import ExecutionDetail
 
 TABS = ("summary", "units", "events", "logs", "related", "audit")
 Rows = list[tuple[str, tuple[Any, ...]]]  # (row key, cells) of a tab's table
@@ -96,9 +90,9 @@ def error_block(d: ExecutionDetail, lang: errors.Lang) -> RenderableType | None:
     return Group(head, grid)
 
 
-def fields(d: ExecutionDetail, console: Any) -> Table:
+def fields(d: ExecutionDetail, services: Services) -> Table:
     e = d.execution
-    tz = console.tz
+    tz = services.tz
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
@@ -114,7 +108,7 @@ def fields(d: ExecutionDetail, console: Any) -> Table:
             f"{e.stop_reason or ''})",
             style="magenta",
         )
-    ran = duration(e.started_at, e.ended_at, console.clock() if e.status == "RUNNING" else None)
+    ran = duration(e.started_at, e.ended_at, services.clock() if e.status == "RUNNING" else None)
     row("execution_id", str(e.execution_id))
     row("job_id", e.job_id)
     row("run_type", run_type(e))
@@ -128,7 +122,7 @@ def fields(d: ExecutionDetail, console: Any) -> Table:
     )
     code = Text(e.error_code or "", style="red")
     if d.error is not None:
-        code.append("  " + d.error.title.get(console.lang), style="")
+        code.append("  " + d.error.title.get(services.lang), style="")
     row("error_code", code if e.error_code else None)
     row("operator_id", e.operator_id or "— (AUTO: fired by the schedule)")
     row("business dates", date_range(e.business_date_from, e.business_date_to))
@@ -155,7 +149,7 @@ def fields(d: ExecutionDetail, console: Any) -> Table:
     return grid
 
 
-def table_rows(d: ExecutionDetail, tz: Any) -> dict[str, tuple[Rows, str]]:
+def table_rows(d: ExecutionDetail, tz: tzinfo | None) -> dict[str, tuple[Rows, str]]:
     """Every table tab's rows and its label (with counts): cheap, so always computed."""
     e = d.execution
     failed = sum(1 for u in d.units if u.status == "FAILED")
@@ -250,11 +244,12 @@ class DetailScreen(ConsoleScreen):
             "b", "rollback", "rollback", "Roll back this finished execution's results", act=True, footer=False
         ),
     )
-    BINDINGS: ClassVar = bindings(KEYS)
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KEYS)
 
     def __init__(self, execution_id: int) -> None:
         super().__init__()
         self.execution_id = execution_id
+        self.execution_actions = ExecutionActions(self, missing="still loading", after=self._after)
         self.detail: ExecutionDetail | None = None
         self.want_related: int | None = None
         self.tables: dict[str, DataTable[Any]] = {}  # the tabs' tables built so far
@@ -279,7 +274,7 @@ class DetailScreen(ConsoleScreen):
     def load(self) -> None:
         execution_id = self.execution_id
         self._poll_worker = self.call_db(
-            lambda: self.console.queries.detail(execution_id),
+            lambda: self.services.queries.detail(execution_id),
             self.show,
             failed=self._failed,
             group="detail",
@@ -335,7 +330,7 @@ class DetailScreen(ConsoleScreen):
             line.append(" · ")
             line.append(e.error_code, style="bold red")
             if detail.error is not None:
-                line.append(" " + detail.error.title.get(self.console.lang))
+                line.append(" " + detail.error.title.get(self.services.lang))
         info.update(line)
         self.show_summary(detail)
         for name, (rows, label) in table_rows(detail, self.tz).items():
@@ -351,10 +346,10 @@ class DetailScreen(ConsoleScreen):
 
     def show_summary(self, detail: ExecutionDetail) -> None:
         parts: list[RenderableType] = []
-        block = error_block(detail, self.console.lang)
+        block = error_block(detail, self.services.lang)
         if block is not None:
             parts += [block, Text("")]
-        parts.append(fields(detail, self.console))
+        parts.append(fields(detail, self.services))
         self.query_one("#summary-text", Static).update(Group(*parts))
 
     def table(self, name: str) -> DataTable[Any]:
@@ -416,57 +411,42 @@ class DetailScreen(ConsoleScreen):
         if unit is None:
             self.notify("this execution has no units yet", severity="warning")
             return
-        self.app.push_screen(TracebackScreen(self.execution_id, unit, self.console.tz))
+        self.app.push_screen(TracebackScreen(self.execution_id, unit, self.tz))
 
     # Actions on this execution -------------------------------------------------------------------------
 
-    def _after(self, done: dialogs.Done | None) -> None:
+    def _after(self, done: Done | None) -> None:
         if done is None or done.execution_id is None:
             return
         if done.execution_id != self.execution_id:
             self.want_related = done.execution_id
-        self.console.focus_execution(done.execution_id)
+        self.host.focus_execution(done.execution_id)
         self.load()
 
-    def _act(self, action: str, dialog: type[dialogs.ActionDialog]) -> None:
-        if not self.allowed(action):
-            return
-        if self.detail is None:
-            self.notify("still loading", severity="warning")
-            return
-        self.app.push_screen(dialog(self.detail.execution), self._after)  # type: ignore[call-arg]
+    def shown(self) -> Execution | None:
+        return self.detail.execution if self.detail is not None else None
 
     def action_stop(self) -> None:
-        if self.detail is not None and (problem := dialogs.StopDialog.refusal(self.detail.execution)):
-            self.notify(problem, severity="error", title="refused")
-            return
-        self._act("stop", dialogs.StopDialog)
+        self.execution_actions.open("stop", self.shown())
 
     def action_resume(self) -> None:
-        self._act("resume", dialogs.ResumeDialog)
+        self.execution_actions.open("resume", self.shown())
 
     def action_replay(self) -> None:
-        self._act("replay", dialogs.ReplayDialog)
+        self.execution_actions.open("replay", self.shown())
 
     def action_rollback(self) -> None:
-        if (
-            self.detail is not None
-            and self.console.can_act
-            and (problem := dialogs.RollbackDialog.refusal(self.detail.execution))
-        ):
-            self.notify(problem, severity="error", title="refused")
-            return
-        self._act("rollback", dialogs.RollbackDialog)
+        self.execution_actions.open("rollback", self.shown())
 
 
 class TracebackScreen(ModalScreen[None]):
     """One unit in full: its code, message, attempts, timings and traceback (scrollable)."""
 
-    BINDINGS: ClassVar = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,enter,t", "close", "close", show=False),
     ]
 
-    def __init__(self, execution_id: int, unit: Unit, tz: Any) -> None:
+    def __init__(self, execution_id: int, unit: Unit, tz: tzinfo | None) -> None:
         super().__init__()
         self.execution_id = execution_id
         self.unit = unit

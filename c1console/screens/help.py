@@ -9,12 +9,13 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from c1console.screens.widgets import UNIT_SYMBOL, Key, status_text
+from c1console.screens.cells import UNIT_SYMBOL, status_text
+from c1console.screens.keys import Key
 
 DIALOG_KEYS = (
     ("enter", "first: check the fields and show the preview; second: confirm"),
@@ -81,7 +82,7 @@ def help_text(
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS: ClassVar = [Binding("escape,q,question_mark", "close", "close", show=False)]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "close", "close", show=False)]
 
     def __init__(self, content: RenderableType) -> None:
         super().__init__()

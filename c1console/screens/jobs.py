@@ -5,16 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual.binding import BindingType
 
 from c1console.screens import dialogs
+from c1console.screens.cells import one_line, short_when, status_text, when
+from c1console.screens.keys import Key, bindings
 from c1console.screens.lists import ListScreen
-from c1console.screens.widgets import Key, bindings, one_line, short_when, status_text, when
-from c1console.store.executions import Execution
 from c1console.store.jobs import JobRow
 from c1console.store.views import ExecutionFilter
+
+if TYPE_CHECKING:
+    from c1console.store.executions import Execution
 
 
 class JobsScreen(ListScreen[JobRow]):
@@ -24,7 +28,7 @@ class JobsScreen(ListScreen[JobRow]):
         Key("t", "trigger", "trigger", "Trigger this job: a MANUAL execution", act=True),
         Key("escape", "back", "back", "Back to the executions", display="esc"),
     )
-    BINDINGS: ClassVar = bindings(KEYS)
+    BINDINGS: ClassVar[list[BindingType]] = bindings(KEYS)
     TITLE = "Jobs"
     TABLE_ID = "jobs"
     PANEL_ID = "job-detail"
@@ -40,7 +44,7 @@ class JobsScreen(ListScreen[JobRow]):
     )
 
     def fetcher(self) -> Callable[[], list[JobRow]]:
-        return self.console.queries.jobs
+        return self.services.queries.jobs
 
     def executions_changed(self, rows: Sequence[Execution]) -> None:
         if any(r.job_id in self.items for r in rows) or not self.items:
@@ -53,7 +57,7 @@ class JobsScreen(ListScreen[JobRow]):
         return item.job_id
 
     def next_fire(self, job: JobRow, now: datetime) -> datetime | None:
-        definition = self.console.actions.registry.get(job.job_id)
+        definition = self.services.actions.registry.get(job.job_id)
         if definition is None or definition.trigger is None:
             return None
         fire: datetime | None = definition.trigger.get_next_fire_time(None, now)
@@ -97,7 +101,7 @@ class JobsScreen(ListScreen[JobRow]):
                 text.append(
                     f" · next fire {when(fire, self.tz)}" + (" (skipped while paused)" if job.paused else "")
                 )
-            elif self.console.actions.registry.get(job.job_id) is None:
+            elif self.services.actions.registry.get(job.job_id) is None:
                 text.append(" · next fire unknown: the job is not registered in this console")
         else:
             text.append("no schedule: runs only when triggered")
@@ -108,14 +112,8 @@ class JobsScreen(ListScreen[JobRow]):
 
     def action_open(self) -> None:
         job = self.selected()
-        if job is None:
-            return
-        from c1console.screens.executions import ExecutionsScreen
-
-        self.console.show_mode("executions")
-        home = self.console.home()
-        if isinstance(home, ExecutionsScreen):
-            home.set_filter(replace(ExecutionFilter(), job_ids=(job.job_id,)))
+        if job is not None:
+            self.host.show_executions(replace(ExecutionFilter(), job_ids=(job.job_id,)))
 
     def action_pause(self) -> None:
         job = self.selected()
@@ -129,5 +127,5 @@ class JobsScreen(ListScreen[JobRow]):
 
     def _after_trigger(self, done: dialogs.Done | None) -> None:
         if done is not None and done.execution_id is not None:
-            self.console.focus_execution(done.execution_id)
+            self.host.focus_execution(done.execution_id)
             self.load()

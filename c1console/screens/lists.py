@@ -13,14 +13,10 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from c1console.screens.base import ConsoleScreen
-from c1console.screens.widgets import (
-    ConsoleTable,
-    HeaderBar,
-    KeyBar,
-    cursor_key,
-    move_cursor_to,
-    problem_text,
-)
+from c1console.screens.header import HeaderBar
+from c1console.screens.keys import KeyBar
+from c1console.screens.tables import ConsoleTable, cursor_key, move_cursor_to
+from c1console.screens.workers import problem_text
 
 Item = TypeVar("Item")
 
@@ -70,7 +66,7 @@ class ListScreen(ConsoleScreen, Generic[Item]):
         """Widgets between the panel and the key bar (a search box)."""
         return iter(())
 
-    def visible(self) -> list[Item]:
+    def shown_items(self) -> list[Item]:
         """The loaded items the table shows, in order."""
         return list(self.items.values())
 
@@ -119,7 +115,7 @@ class ListScreen(ConsoleScreen, Generic[Item]):
     def render_rows(self) -> None:
         keep = cursor_key(self.table)
         self.table.clear()
-        for item in self.visible():
+        for item in self.shown_items():
             self.table.add_row(*self.cells(item), key=self.item_key(item))
         if keep is not None:
             move_cursor_to(self.table, keep, scroll=False)
@@ -151,4 +147,4 @@ class ListScreen(ConsoleScreen, Generic[Item]):
         pass
 
     def action_back(self) -> None:
-        self.console.show_mode("executions")
+        self.host.show_mode("executions")

@@ -108,7 +108,11 @@ class ConsoleQueries:
         with connection(self.db) as conn:
             return executions.by_ids(conn, ids)
 
-    def detail(self, execution_id: int) -> ExecutionDetail | None:
+    def detail(
+        self, execution_id: int, *, log_limit: int = 500, audit_limit: int = 200
+    ) -> ExecutionDetail | None:
+        """Everything the drill-down (and ``exec show``) shows of one execution: the newest ``log_limit``
+        log lines and ``audit_limit`` audit entries."""
         with connection(self.db) as conn:
             found = executions.get_execution(conn, execution_id)
             if found is None:
@@ -119,10 +123,10 @@ class ConsoleQueries:
                 error=errors.lookup(found.error_code),
                 units=units,
                 events=executions.events(conn, execution_id),
-                logs=executions.log_lines(conn, execution_id),
+                logs=executions.log_lines(conn, execution_id, limit=log_limit),
                 related=executions.related(conn, found),
                 results=executions.result_counts(conn, execution_id),
-                audit=audit.list_entries(conn, execution_id=execution_id, limit=200),
+                audit=audit.list_entries(conn, execution_id=execution_id, limit=audit_limit),
                 unit_counts=executions.unit_counts(conn, execution_id),
             )
 

@@ -15,6 +15,7 @@ from typing import Any
 from c1console import checklists, errors, ops
 from c1console.errors import Refused
 from c1console.jobs import JobDefinition, Registry, UnitContext
+from c1console.requests import ReplayFull, ReplayOf, ReplaySingle, replay_request
 from c1console.screens.actions import Actions
 from c1console.screens.app import ConsoleApp, HeaderInfo
 from c1console.store.audit import AuditEntry, ChainReport
@@ -980,27 +981,38 @@ class FixedActions(Actions):
         self.calls.append(
             ("replay", {"of": of, "failed_only": failed_only, "dry_run": dry_run, "reason": reason})
         )
-        if of == FAILED_ID and failed_only:
-            preview = self._preview(RECON, "REPLAY", "SINGLE", [(MONDAY, "ACC-1003")], 1, replay_of=of)
-        elif of is not None:
+        request = replay_request(
+            job_id=job_id,
+            full=full,
+            date_from=date_from,
+            date_to=date_to,
+            target=target,
+            of=of,
+            failed_only=failed_only,
+        )
+        if isinstance(request, ReplayOf) and request.execution_id == FAILED_ID and request.failed_only:
             preview = self._preview(
-                RECON, "REPLAY", "RANGE", [(MONDAY, a) for a in ACCOUNTS], 8, replay_of=of
+                RECON, "REPLAY", "SINGLE", [(MONDAY, "ACC-1003")], 1, replay_of=request.execution_id
             )
-        elif full:
+        elif isinstance(request, ReplayOf):
             preview = self._preview(
-                job_id or RECON,
+                RECON, "REPLAY", "RANGE", [(MONDAY, a) for a in ACCOUNTS], 8, replay_of=request.execution_id
+            )
+        elif isinstance(request, ReplayFull):
+            preview = self._preview(
+                request.job_id,
                 "REPLAY",
                 "FULL",
                 [(FRIDAY, a) for a in ACCOUNTS] + [(MONDAY, a) for a in ACCOUNTS],
                 16,
             )
         else:
-            day = date_from or MONDAY
-            names = [target] if target else list(ACCOUNTS)
+            day = request.date_from or MONDAY
+            names = [request.target] if isinstance(request, ReplaySingle) else list(ACCOUNTS)
             preview = self._preview(
-                job_id or RECON,
+                request.job_id,
                 "REPLAY",
-                "SINGLE" if target else "RANGE",
+                "SINGLE" if isinstance(request, ReplaySingle) else "RANGE",
                 [(day, t) for t in names],
                 len(names),
             )

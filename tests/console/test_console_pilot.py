@@ -23,7 +23,8 @@ from c1console.screens.checklists import DailyScreen, MonthlyScreen
 from c1console.screens.compensations import CompensationsScreen, HistoryScreen
 from c1console.screens.executions import ExecutionsScreen
 from c1console.screens.jobs import JobsScreen
-from c1console.screens.widgets import KeyBar, cursor_key, move_cursor_to
+from c1console.screens.keys import KeyBar
+from c1console.screens.tables import cursor_key, move_cursor_to
 from c1console.store.engine import Database
 from c1console.store.views import ConsoleQueries, ExecutionFilter
 from tests.runtime import execution, session, wait_for, wait_terminal

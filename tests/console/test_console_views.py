@@ -13,7 +13,7 @@ from c1console.screens.checklists import DailyScreen, MonthlyScreen
 from c1console.screens.compensations import CompensationsScreen, HistoryScreen
 from c1console.screens.detail import DetailScreen
 from c1console.screens.executions import ExecutionsScreen
-from c1console.screens.widgets import move_cursor_to
+from c1console.screens.tables import move_cursor_to
 from tests.console import fixed
 from tests.runtime import wait_for
 

@@ -30,7 +30,7 @@ from c1console.config import Settings, load_settings
 from c1console.scheduler.runner import Runner
 from c1console.screens.app import ConsoleApp, HeaderInfo
 from c1console.screens.executions import ExecutionsScreen
-from c1console.screens.widgets import HeaderBar
+from c1console.screens.header import HeaderBar
 from c1console.store import migrations
 from c1console.store.engine import Database, open_database
 from c1console.store.views import ConsoleQueries

@@ -10,6 +10,7 @@ import pytest
 
 from c1console import checklists, ops
 from c1console.errors import Refused
+from c1console.requests import ReplayOf
 from c1console.store.engine import Database
 from tests.faults.stats import COUNTS
 from tests.jobmods import testjobs
@@ -46,7 +47,7 @@ def actions(db: Database, actor: ops.Session, setup: ops.Session) -> dict[str, C
         "trigger": lambda: ops.trigger(actor, "noop", date_from=DAY),
         "stop": lambda: ops.stop(actor, ops.trigger(setup, "noop", date_from=DAY).execution_id, "role test"),  # type: ignore[union-attr]
         "resume": lambda: ops.resume(actor, stopped(), "role test"),
-        "replay": lambda: ops.replay(actor, of=stopped(), reason="role test"),
+        "replay": lambda: ops.replay(actor, ReplayOf(stopped()), reason="role test"),
         "rollback": lambda: ops.rollback(actor, stopped(), "role test"),
         "pause": lambda: ops.set_job_paused(actor, "noop", True, "role test"),
         "request": lambda: ops.request_compensation(

@@ -15,6 +15,7 @@ import pytest
 
 from c1console import ops
 from c1console.jobs import Registry
+from c1console.requests import ReplayRange
 from c1console.scheduler.runner import Runner
 from c1console.store.engine import Database
 from tests.faults.invariants import check_all
@@ -66,9 +67,7 @@ def test_sigkill_at_random_moments(
             created = ops.trigger(
                 alice, "slow", date_from=first_day, date_to=first_day, reason=f"kill {kill}"
             )
-            ops.replay(
-                alice, job_id="noop", date_from=date(2026, 11, 2), date_to=date(2026, 11, 6), reason="busy"
-            )
+            ops.replay(alice, ReplayRange("noop", date(2026, 11, 2), date(2026, 11, 6)), reason="busy")
             moment = rng.choice(["after-claim", "mid-run", "mid-run", "late"])
             threshold = {"after-claim": 0, "mid-run": rng.randrange(1, 30), "late": rng.randrange(30, 39)}[
                 moment

@@ -1,0 +1,59 @@
+"""The parsers the command groups add themselves to: usage mistakes as one line and exit 2, the global
+options on every parser, and the options every write takes."""
+
+from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from c1console import inputs
+from c1console.cli.context import Handler
+from c1console.errors import BadInput
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake as one line and exit 2, like every other bad input."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadInput(f"{self.prog}: {message}", hint=f"see {self.prog} --help")
+
+
+class Commands:
+    """Where commands are added: a group's actions, or the top-level commands. Every parser made here
+    takes the global options (``common``) too, so they may be given before or after the command."""
+
+    def __init__(self, subparsers: argparse._SubParsersAction[Parser], common: Parser) -> None:
+        self._subparsers = subparsers
+        self.common = common
+
+    def group(self, name: str, help_text: str) -> Commands:
+        """A command with actions (``c1console NAME ACTION``); add the actions to what this returns."""
+        sub = self._subparsers.add_parser(name, help=help_text, parents=[self.common])
+        actions = sub.add_subparsers(dest="command", metavar="ACTION", required=True, parser_class=Parser)
+        return Commands(actions, self.common)
+
+    def command(self, name: str, handler: Handler, help_text: str) -> Parser:
+        """An action of a group; its help text is also its description."""
+        sub = self._subparsers.add_parser(name, help=help_text, parents=[self.common], description=help_text)
+        sub.set_defaults(handler=handler)
+        return sub
+
+    def single(self, name: str, handler: Handler, help_text: str) -> Parser:
+        """A top-level command without actions (``c1console demo``)."""
+        sub = self._subparsers.add_parser(name, help=help_text, parents=[self.common])
+        sub.set_defaults(handler=handler)
+        return sub
+
+
+def write_options(p: argparse.ArgumentParser, *, dry_run: bool = True) -> None:
+    # ops decides whether a reason is required, the same for the console and the CLI
+    p.add_argument("--reason", help="why (recorded in the audit log; required for stop, replay, pause)")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    if dry_run:
+        p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) == 0:
+        raise argparse.ArgumentTypeError(f"'{inputs.printable(text)}' is not a positive whole number")
+    return int(text)

@@ -1,0 +1,365 @@
+"""New executions (trigger, replay, resume) and stopping one; each new one is previewed before it is made."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.engine import Connection
+
+from c1console import planning
+from c1console.errors import BadInput, Refused
+from c1console.inputs import parse_reason, printable
+from c1console.jobs import JobDefinition
+from c1console.ops.session import Session, acting, require
+from c1console.requests import ReplayFull, ReplayOf, ReplayRequest, ReplaySingle
+from c1console.store import audit, executions, jobs, lifecycle, outbox
+from c1console.store.engine import connection
+from c1console.store.executions import Execution
+
+# Executions: what a new one would run -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What an action will do, shown before it is confirmed (and all a dry run does)."""
+
+    job_id: str
+    run_type: str
+    replay_kind: str | None
+    units: list[planning.UnitKey]
+    supersedes: int
+    replay_of: int | None = None
+    resumed_from: int | None = None
+    targets: list[str] | None = None
+
+    @property
+    def date_from(self) -> date:
+        return planning.span(self.units)[0]
+
+    @property
+    def date_to(self) -> date:
+        return planning.span(self.units)[1]
+
+    def describe(self) -> str:
+        kind = f"{self.run_type}" + (f" {self.replay_kind}" if self.replay_kind else "")
+        targets = len(planning.targets_of(self.units))
+        return (
+            f"{kind} of {self.job_id}: {len(self.units)} unit(s), {self.date_from}..{self.date_to}, "
+            f"{targets} target(s); {self.supersedes} active result(s) would be superseded (kept, inactive)"
+        )
+
+
+@dataclass(frozen=True)
+class Created:
+    execution_id: int
+    preview: Preview
+
+
+def existing_execution(conn: Connection, execution_id: int, *, for_update: bool = False) -> Execution:
+    """The execution, or BadInput if there is none (rollback uses it too)."""
+    found = executions.get_execution(conn, execution_id, for_update=for_update)
+    if found is None:
+        raise BadInput(f"execution {execution_id} does not exist", hint="see c1console exec list")
+    return found
+
+
+def _job(session: Session, job_id: str) -> JobDefinition:
+    found = session.registry.get(job_id)
+    if found is not None:
+        return found
+    with connection(session.db) as conn:
+        module = jobs.module_of(conn, job_id)
+    if module is None:
+        return session.registry.require(job_id)  # refuses, listing the jobs this process knows
+    raise BadInput(f"job '{job_id}' is not loaded in this process", hint=load_hint(module))
+
+
+def load_hint(module: str) -> str:
+    """How to load the code of a job registered by ``module`` (as recorded in the database)."""
+    if module.startswith("c1console.demo."):
+        return "it is a demo job: run the command as c1console --demo ..."
+    return f"its code is in module {module}: add it to jobs = [...] in the config, or set C1_JOBS={module}"
+
+
+def _preview(
+    conn: Connection,
+    job: JobDefinition,
+    run_type: str,
+    units: list[planning.UnitKey],
+    *,
+    replay_kind: str | None = None,
+    replay_of: int | None = None,
+    resumed_from: int | None = None,
+    all_targets: bool = False,
+) -> Preview:
+    return Preview(
+        job_id=job.job_id,
+        run_type=run_type,
+        replay_kind=replay_kind,
+        units=units,
+        supersedes=executions.active_results_on(conn, job.job_id, units),
+        replay_of=replay_of,
+        resumed_from=resumed_from,
+        targets=None if all_targets else planning.targets_of(units),
+    )
+
+
+def _create(conn: Connection, session: Session, preview: Preview, reason: str | None) -> int:
+    start, end = planning.span(preview.units)
+    execution_id = lifecycle.create(
+        conn,
+        lifecycle.NewExecution(
+            job_id=preview.job_id,
+            run_type=preview.run_type,
+            business_date_from=start,
+            business_date_to=end,
+            targets=preview.targets,
+            requested_by=session.operator,
+            units=preview.units,
+            reason=reason,
+            replay_kind=preview.replay_kind,
+            replay_of=preview.replay_of,
+            resumed_from=preview.resumed_from,
+        ),
+    )
+    assert execution_id is not None  # only AUTO fires can conflict
+    return execution_id
+
+
+def _audit_execution(
+    conn: Connection,
+    session: Session,
+    action: str,
+    execution_id: int,
+    reason: str | None,
+    preview: Preview | None = None,
+    **details: object,
+) -> None:
+    if preview is not None:
+        details = {
+            "job_id": preview.job_id,
+            "units": len(preview.units),
+            "dates": f"{preview.date_from}..{preview.date_to}",
+            "targets": preview.targets,
+            "supersedes": preview.supersedes,
+            "replay_kind": preview.replay_kind,
+            **details,
+        }
+    audit.append(
+        conn,
+        actor=session.operator,
+        action=action,
+        object_type="execution",
+        object_id=str(execution_id),
+        execution_id=execution_id,
+        reason=reason,
+        details=details,
+    )
+
+
+def alert_execution(
+    conn: Connection, session: Session, event: str, execution_id: int, job_id: str, **details: object
+) -> None:
+    """Queues an execution event on every alert channel, at most once per event and execution (rollback
+    uses it too)."""
+    outbox.enqueue(
+        conn,
+        event=event,
+        channels=session.settings.channels,
+        dedupe_key=f"{event}:{execution_id}",
+        job_id=job_id,
+        execution_id=execution_id,
+        details={"by": session.operator, **details},
+    )
+
+
+# Trigger -------------------------------------------------------------------------------------------------
+
+
+def trigger(
+    session: Session,
+    job_id: str,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    targets: Sequence[str] | None = None,
+    reason: str | None = None,
+    dry_run: bool = False,
+) -> Created | Preview:
+    """A MANUAL execution: by default the job's latest business day before today, all targets."""
+    job = _job(session, job_id)
+    reason = parse_reason(reason, required=False)
+    if not dry_run:
+        require(session, "operator", "trigger a job")
+    default_day = job.calendar.previous(date.today())
+    start = date_from or date_to or default_day
+    end = date_to or start
+    units = planning.plan_range(job, start, end, list(targets) if targets else None)
+    with acting(session, dry_run=dry_run) as conn:
+        preview = _preview(conn, job, "MANUAL", units, all_targets=not targets)
+        if dry_run:
+            return preview
+        execution_id = _create(conn, session, preview, reason)
+        _audit_execution(conn, session, "exec.trigger", execution_id, reason, preview)
+    return Created(execution_id, preview)
+
+
+# Replay --------------------------------------------------------------------------------------------------
+
+
+def replay(
+    session: Session, request: ReplayRequest, *, reason: str | None, dry_run: bool = False
+) -> Created | Preview:
+    """A REPLAY execution: FULL (the job's whole recorded period), RANGE (dates), SINGLE (one target), or
+    of an earlier execution (all its units, or only those that did not succeed). Existing results are kept;
+    the new ones supersede them."""
+    checked_reason = parse_reason(reason, required=not dry_run)
+    if not dry_run:
+        require(session, "operator", "replay")
+    with acting(session, dry_run=dry_run) as conn:
+        preview = _plan_replay(conn, session, request)
+        if dry_run:
+            return preview
+        execution_id = _create(conn, session, preview, checked_reason)
+        _audit_execution(
+            conn, session, "exec.replay", execution_id, checked_reason, preview, replay_of=preview.replay_of
+        )
+        alert_execution(
+            conn,
+            session,
+            "replay_started",
+            execution_id,
+            preview.job_id,
+            reason=checked_reason,
+            kind=preview.replay_kind,
+            units=len(preview.units),
+        )
+    return Created(execution_id, preview)
+
+
+def _plan_replay(conn: Connection, session: Session, request: ReplayRequest) -> Preview:
+    if isinstance(request, ReplayOf):
+        return _plan_replay_of(conn, session, request)
+    job = _job(session, request.job_id)
+    if isinstance(request, ReplayFull):
+        period = executions.job_period(conn, job.job_id)
+        if period is None:
+            raise Refused(f"job {job.job_id} has no recorded period to replay", hint="trigger it first")
+        return _preview(
+            conn, job, "REPLAY", planning.plan_range(job, *period, None), replay_kind="FULL", all_targets=True
+        )
+    if isinstance(request, ReplaySingle):
+        return _preview(conn, job, "REPLAY", _single_units(conn, job, request), replay_kind="SINGLE")
+    units = planning.plan_range(job, request.date_from, request.date_to, None)
+    return _preview(conn, job, "REPLAY", units, replay_kind="RANGE", all_targets=True)
+
+
+def _plan_replay_of(conn: Connection, session: Session, request: ReplayOf) -> Preview:
+    of = request.execution_id
+    source = existing_execution(conn, of)
+    if source.status in ("READY", "RUNNING"):
+        raise Refused(f"execution {of} is {source.status}", hint="stop it or wait for it to finish first")
+    job = _job(session, source.job_id)
+    units = executions.unsucceeded_units(conn, of) if request.failed_only else _all_units(conn, of)
+    if not units:
+        raise Refused(f"execution {of} has no units that did not succeed", hint="nothing to replay")
+    kind = "SINGLE" if len(planning.targets_of(units)) == 1 else "RANGE"
+    return _preview(conn, job, "REPLAY", units, replay_kind=kind, replay_of=of)
+
+
+def _single_units(conn: Connection, job: JobDefinition, request: ReplaySingle) -> list[planning.UnitKey]:
+    """The target over the given dates (one alone stands for both), else over every date it has results."""
+    target = request.target
+    start, end = request.date_from or request.date_to, request.date_to or request.date_from
+    if start is not None and end is not None:
+        return planning.plan_range(job, start, end, [target])
+    days = executions.target_dates(conn, job.job_id, target)
+    if not days:
+        planning.plan_range(job, *_recent(job), [target])  # refuses an unknown target clearly
+        raise Refused(
+            f"target '{printable(target)}' of {job.job_id} has no results yet",
+            hint="give --from/--to to run it for chosen dates",
+        )
+    return [(d, target) for d in days]
+
+
+def _recent(job: JobDefinition) -> tuple[date, date]:
+    day = job.calendar.previous(date.today())
+    return day, day
+
+
+def _all_units(conn: Connection, execution_id: int) -> list[planning.UnitKey]:
+    return [(u.business_date, u.target_key) for u in executions.units(conn, execution_id, limit=10_000_000)]
+
+
+# Resume --------------------------------------------------------------------------------------------------
+
+
+def resume(
+    session: Session, execution_id: int, reason: str | None = None, *, dry_run: bool = False
+) -> Created | Preview:
+    """A new MANUAL execution, linked by resumed_from, for the units of a STOPPED or FAILED execution that
+    did not succeed."""
+    checked_reason = parse_reason(reason, required=False)
+    if not dry_run:
+        require(session, "operator", "resume an execution")
+    with acting(session, dry_run=dry_run) as conn:
+        source = existing_execution(conn, execution_id, for_update=True)
+        if source.status not in ("STOPPED", "FAILED"):
+            raise Refused(f"execution {execution_id} is {source.status}; only STOPPED or FAILED ones resume")
+        earlier = executions.resumes_of(conn, execution_id)
+        if earlier:
+            raise Refused(
+                f"execution {execution_id} was already resumed by #{earlier[-1]}",
+                hint=f"resume #{earlier[-1]} instead if it did not finish",
+            )
+        job = _job(session, source.job_id)
+        units = executions.unsucceeded_units(conn, execution_id)
+        if not units:
+            raise Refused(f"execution {execution_id} has no unfinished units")
+        preview = _preview(conn, job, "MANUAL", units, resumed_from=execution_id)
+        if dry_run:
+            return preview
+        new_id = _create(conn, session, preview, checked_reason)
+        _audit_execution(
+            conn, session, "exec.resume", new_id, checked_reason, preview, resumed_from=execution_id
+        )
+        alert_execution(
+            conn, session, "resumed", new_id, job.job_id, resumed_from=execution_id, reason=checked_reason
+        )
+    return Created(new_id, preview)
+
+
+# Stop ----------------------------------------------------------------------------------------------------
+
+
+def stop(session: Session, execution_id: int, reason: str | None) -> str:
+    """READY stops at once; RUNNING stops at its next unit boundary. Returns 'STOPPED' or 'RUNNING'
+    (stop requested)."""
+    checked_reason = parse_reason(reason)
+    require(session, "operator", "stop an execution")
+    with acting(session) as conn:
+        found = existing_execution(conn, execution_id, for_update=True)
+        if found.status not in ("READY", "RUNNING"):
+            raise Refused(
+                f"execution {execution_id} is already {found.status}", hint="only READY or RUNNING stop"
+            )
+        if found.stop_requested_at is not None:
+            raise Refused(
+                f"a stop of execution {execution_id} was already requested by {found.stop_requested_by}"
+            )
+        after = lifecycle.request_stop(conn, execution_id, session.operator, checked_reason or "")
+        assert after is not None  # the row is locked and was READY or RUNNING
+        _audit_execution(
+            conn,
+            session,
+            "exec.stop",
+            execution_id,
+            checked_reason,
+            job_id=found.job_id,
+            status_before=found.status,
+        )
+        alert_execution(conn, session, "stopped", execution_id, found.job_id, reason=checked_reason)
+    return after

@@ -1,0 +1,77 @@
+"""Stop, resume, replay and roll back one execution, the same from every screen that shows one.
+
+In order: the role (a viewer is told why not, as for every action), an execution to act on, the refusal
+its state gives — the same state rule ops applies, so an action ops would refuse at once is refused before
+its dialog opens — and then the dialog, whose preview is ops' own dry run. What follows a confirmed action
+(where the cursor goes) is the screen's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal
+
+from c1console.screens.base import ConsoleScreen
+from c1console.screens.dialogs import (
+    ActionDialog,
+    Done,
+    ReplayDialog,
+    ResumeDialog,
+    RollbackDialog,
+    StopDialog,
+)
+from c1console.store.executions import TERMINAL
+
+if TYPE_CHECKING:
+    from c1console.store.executions import Execution
+
+ExecutionAction = Literal["stop", "resume", "replay", "rollback"]
+
+
+def stop_refusal(e: Execution) -> str | None:
+    if e.status in TERMINAL:
+        return f"execution {e.execution_id} is already {e.status} — only READY or RUNNING stop"
+    return None
+
+
+def rollback_refusal(e: Execution) -> str | None:
+    if e.status not in TERMINAL:
+        return f"execution {e.execution_id} is {e.status} — stop it and let it finish first"
+    return None
+
+
+DIALOGS: dict[ExecutionAction, Callable[[Execution], ActionDialog]] = {
+    "stop": StopDialog,
+    "resume": ResumeDialog,
+    "replay": ReplayDialog,
+    "rollback": RollbackDialog,
+}
+# What the execution's state refuses before any dialog (resume and replay: the dialog's preview says).
+REFUSALS: dict[ExecutionAction, Callable[[Execution], str | None]] = {
+    "stop": stop_refusal,
+    "rollback": rollback_refusal,
+}
+
+
+class ExecutionActions:
+    """The actions on an execution for one screen: ``missing`` is what it says when it has none to act
+    on; ``after`` gets what a dialog did (None when cancelled)."""
+
+    def __init__(self, screen: ConsoleScreen, *, missing: str, after: Callable[[Done | None], None]) -> None:
+        self.screen = screen
+        self.missing = missing
+        self.after = after
+
+    def open(self, action: ExecutionAction, execution: Execution | None) -> None:
+        screen = self.screen
+        if not screen.allowed(action):
+            return
+        if execution is None:
+            screen.notify(self.missing, severity="warning")
+            return
+        refusal = REFUSALS.get(action)
+        problem = refusal(execution) if refusal is not None else None
+        if problem:
+            screen.notify(problem, severity="error", title="refused")
+            return
+        screen.app.push_screen(DIALOGS[action](execution), self.after)

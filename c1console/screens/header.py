@@ -1,0 +1,86 @@
+"""The header line: where (screen, database) on the left; runner, operator/role and live state on the
+right."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, cast
+
+from rich.text import Text
+from textual.widget import Widget
+
+
+@dataclass(frozen=True)
+class HeaderInfo:
+    database: str  # masked display string
+    runner_mode: str  # "embedded" | "attached" | "none"
+    operator: str
+    role: str  # viewer | operator | approver | admin
+    server_version: str = ""
+    greeting: str = ""  # shown once, as a notification, when the console opens
+
+
+class HeaderState(Protocol):
+    """What the header shows of the app: who and where, whether the operator may act, the live state."""
+
+    @property
+    def header(self) -> HeaderInfo: ...
+
+    @property
+    def can_act(self) -> bool: ...
+
+    @property
+    def live(self) -> bool: ...
+
+    @property
+    def listening(self) -> bool: ...
+
+    @property
+    def db_problem(self) -> str | None: ...
+
+
+def header_right(state: HeaderState) -> Text:
+    h = state.header
+    text = Text.assemble("runner ", (h.runner_mode, "bold"), " │ ", (h.operator, "bold"), f" ({h.role})")
+    if not state.can_act:
+        text.append(" read-only", style="yellow")
+    text.append(" │ ")
+    if state.db_problem is not None:
+        text.append(" ⚠ database unavailable — retrying ", style="bold white on red")
+    elif not state.live:
+        text.append("|| PAUSED", style="bold yellow")
+    elif state.listening:
+        text.append("● LIVE", style="bold green")
+    else:
+        text.append("● LIVE (polling)", style="bold green")
+    return text
+
+
+class HeaderBar(Widget):
+    """One line: where (screen, database) on the left; runner, operator/role and live state on the right."""
+
+    DEFAULT_CSS = "HeaderBar { dock: top; height: 1; background: $panel; color: $foreground; }"
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title_text = title
+
+    def on_mount(self) -> None:
+        for name in ("live", "db_problem", "listening", "can_act"):
+            self.watch(self.app, name, self._changed, init=False)
+
+    def _changed(self, _value: object) -> None:
+        self.refresh()
+
+    def set_title(self, title: str) -> None:
+        self.title_text = title
+        self.refresh()
+
+    def render(self) -> Text:
+        state = cast(HeaderState, self.app)
+        right = header_right(state)
+        left = Text.assemble((" c1console", "bold"), " › ", (self.title_text, "bold"), "  ")
+        left.append(state.header.database, style="dim")
+        room = max(0, self.size.width - right.cell_len - 1)
+        left.truncate(room, overflow="ellipsis", pad=True)
+        return Text.assemble(left, " ", right)
