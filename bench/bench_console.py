@@ -63,10 +63,10 @@ def rss_mib() -> float:
 
 
 async def ui_scenario(queries: Any, header: Any) -> dict[str, Any]:
+    from c1console.queries import ExecutionFilter
     from c1console.screens.app import ConsoleApp
     from c1console.screens.detail import DetailScreen
     from c1console.screens.executions import ExecutionsScreen
-    from c1console.store.views import ExecutionFilter
 
     app = ConsoleApp(queries, None, header, live=False)
     out: dict[str, Any] = {}
@@ -135,7 +135,7 @@ async def walk(pilot: Any, screen: Any) -> dict[str, Any]:
 
 def sql_scenario(queries: Any, ui: dict[str, Any], repeat: int = 3) -> dict[str, float]:
     """The same ConsoleQueries calls the console made, directly: the median of ``repeat`` runs each."""
-    from c1console.store.views import ExecutionFilter
+    from c1console.queries import ExecutionFilter
 
     failed = ExecutionFilter(statuses=("FAILED",))
 
@@ -171,7 +171,7 @@ async def live_scenario(url: str, queries: Any, header: Any, samples: int) -> di
     who = workload.session(db, settings, workload.registry_of())
     job_id = f"bench_live_{workload.token()}"
     ready = [workload.bare_execution(db, job_id) for _ in range(samples)]
-    app = ConsoleApp(queries, None, header, listen_url=url, live=True)
+    app = ConsoleApp(queries, None, header, listen=queries.listen, live=True)
     seen: dict[int, float] = {}
     latencies: list[float] = []
     async with app.run_test(size=SIZE) as pilot:
@@ -226,8 +226,8 @@ async def live_scenario(url: str, queries: Any, header: Any, samples: int) -> di
 def child(url: str, live_samples: int) -> dict[str, Any]:
     """One database, in this process: the scenario twice (cold, warm), SQL, RSS, then live latency."""
     common.quiet_logs()
+    from c1console.queries import ConsoleQueries
     from c1console.screens.app import HeaderInfo
-    from c1console.store.views import ConsoleQueries
 
     db = common.open_db(url)
     queries = ConsoleQueries(db)

@@ -15,11 +15,11 @@ from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 from c1console import identity, ops
+from c1console.queries import ConsoleQueries
 from c1console.scheduler.runner import Runner
 from c1console.scheduler.service import detach_from_dead_terminal
 from c1console.store import runners
 from c1console.store.engine import connection
-from c1console.store.views import ConsoleQueries
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -181,7 +181,7 @@ def run_console(
             )
             if after_start is not None:
                 after_start(runner)
-            hangup.run(ConsoleApp(queries, session, header, listen_url=session.db.url))
+            hangup.run(ConsoleApp(queries, session, header, listen=queries.listen))
         finally:
             hangup.settle()
             if runner is not None:

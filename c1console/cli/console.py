@@ -25,7 +25,7 @@ def add_demo(commands: Commands) -> None:
 
 
 def add_runner(commands: Commands) -> None:
-    p = commands.single("runner", cmd_runner, "run a headless runner (SIGTERM: graceful stop)")
+    p = commands.single("runner", cmd_runner, "run a headless runner (SIGTERM or SIGHUP: graceful stop)")
     p.add_argument("--workers", type=positive_int, default=4, help="executions run at once (default 4)")
 
 

@@ -10,10 +10,10 @@ from c1console.cli.context import Context, confirm, dates, emit_json, preview_th
 from c1console.cli.parsing import Commands, positive_int, write_options
 from c1console.errors import BadInput
 from c1console.presentation import date_range, duration, status_label, timestamp
+from c1console.queries import ConsoleQueries, ExecutionDetail
 from c1console.requests import replay_request
 from c1console.store import executions
 from c1console.store.engine import connection
-from c1console.store.views import ConsoleQueries, ExecutionDetail
 
 SHOW_LOG_LINES = 50
 SHOW_AUDIT_ENTRIES = 100

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual.binding import BindingType
 
+from c1console.queries import Notification
 from c1console.screens.cells import one_line, short_when, when
 from c1console.screens.detail import DetailScreen
 from c1console.screens.keys import Key, bindings
 from c1console.screens.lists import ListScreen, columns
-from c1console.store.outbox import Notification
 
 if TYPE_CHECKING:
-    from c1console.store.executions import Execution
+    from c1console.queries import Execution
 
 NOTE_STATUS = {
     "SENT": Text("✔ SENT", style="green"),

@@ -1,10 +1,11 @@
 """The console application: screens by number, live refresh from LISTEN/NOTIFY, the header state.
 
-Reads go through ``ConsoleQueries`` and writes through ``ops`` (via ``Actions``), always in thread
-workers; screens get those as ``Services`` and see the app only as a ``Host`` (screens/services.py). A
-dedicated LISTEN thread posts the ids it hears; the app gathers them for a moment (DEBOUNCE), fetches
-those executions once and hands them to every screen. Without a listener, or while it is
-disconnected, or after a failed query, screens re-read every POLL_SECONDS until things recover.
+Reads go through ``Queries`` (c1console/queries.py) and writes through ``ops`` (via ``Actions``), always
+in thread workers; screens get those as ``Services`` and see the app only as a ``Host``
+(screens/services.py). A LISTEN thread, started by the ``listen`` its builder hands in, posts the ids it
+hears; the app gathers them for a moment (DEBOUNCE), fetches those executions once and hands them to every
+screen. Without a listener, or while it is disconnected, or after a failed query, screens re-read every
+POLL_SECONDS until things recover.
 """
 
 from __future__ import annotations
@@ -41,15 +42,13 @@ from c1console.screens.jobs import JobsScreen
 from c1console.screens.keys import Key, bindings
 from c1console.screens.services import LiveScreen, ScreenSettings, Services
 from c1console.screens.workers import DbCalls, problem_text
-from c1console.store.listen import Listener
 
 if TYPE_CHECKING:
+    from c1console.queries import Execution, ExecutionFilter, Listen, Listening, Queries
     from c1console.screens.header import HeaderState
     from c1console.screens.keys import KeySource
     from c1console.screens.services import Host
     from c1console.screens.workers import DatabaseHealth
-    from c1console.store.executions import Execution
-    from c1console.store.views import ConsoleQueries, ExecutionFilter
 
 __all__ = ["ConsoleApp", "HeaderInfo"]
 
@@ -157,18 +156,18 @@ class ConsoleApp(DbCalls, App[None]):
 
     def __init__(
         self,
-        queries: ConsoleQueries,
+        queries: Queries,
         session: ops.Session | None,
         header: HeaderInfo,
         *,
-        listen_url: str | None = None,
+        listen: Listen | None = None,
         clock: Callable[[], datetime] = _now,
         live: bool = True,
     ) -> None:
         super().__init__()
         self.session = session
         self.header = header
-        self.listen_url = listen_url
+        self._listen = listen  # None: no live updates but by polling
         try:
             lang: errors.Lang = errors.language()
         except errors.Problem:
@@ -184,7 +183,7 @@ class ConsoleApp(DbCalls, App[None]):
         self.live_screens: set[LiveScreen] = set()
         self.set_reactive(ConsoleApp.live, live)
         self.set_reactive(ConsoleApp.can_act, session is not None and ops.RANK.get(header.role, 0) >= 1)
-        self._listener: Listener | None = None
+        self._listener: Listening | None = None
         self._listener_down = False
         self._pending_executions: set[int] = set()
         self._pending_audit: set[int] = set()
@@ -194,7 +193,7 @@ class ConsoleApp(DbCalls, App[None]):
     # What screens use (Services) -------------------------------------------------------------------------
 
     @property
-    def queries(self) -> ConsoleQueries:
+    def queries(self) -> Queries:
         return self.services.queries
 
     @property
@@ -243,16 +242,9 @@ class ConsoleApp(DbCalls, App[None]):
             self._listener.stop(timeout=0.0)  # a daemon thread: it ends within its poll interval
 
     def _start_listening(self) -> None:
-        if self.listen_url is None or self._listener is not None:
+        if self._listen is None or self._listener is not None:
             return
-        self._listener = Listener(
-            self.listen_url,
-            CHANNELS,
-            self._heard,
-            on_state=self._listener_state,
-            poll_seconds=1.0,
-            name="c1-console-listen",
-        ).start()
+        self._listener = self._listen(CHANNELS, self._heard, self._listener_state)
 
     # LISTEN thread side: only post messages (thread-safe); never touch widgets here.
     def _heard(self, items: list[tuple[str, str]]) -> None:

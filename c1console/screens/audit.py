@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.binding import BindingType
 from textual.widget import Widget
 
+from c1console.queries import PAGE, AuditEntry
 from c1console.screens.cells import one_line, when
 from c1console.screens.detail import DetailScreen
 from c1console.screens.dialogs import AuditFilter, AuditFilterDialog
@@ -22,11 +23,9 @@ from c1console.screens.lists import ListScreen
 from c1console.screens.search import SearchBox
 from c1console.screens.tables import move_cursor_to
 from c1console.screens.workers import problem_text
-from c1console.store.audit import AuditEntry
-from c1console.store.views import PAGE
 
 if TYPE_CHECKING:
-    from c1console.store.audit import ChainReport
+    from c1console.queries import ChainReport
 
 PAGE_AHEAD = 3
 MIN_VISIBLE = 40

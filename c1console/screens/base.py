@@ -14,7 +14,7 @@ from c1console.screens.services import Hosted
 from c1console.screens.workers import DbCalls
 
 if TYPE_CHECKING:
-    from c1console.store.executions import Execution
+    from c1console.queries import Execution
 
 
 class ConsoleScreen(Hosted, DbCalls, Screen[None]):

@@ -12,7 +12,7 @@ from c1console import errors
 from c1console.presentation import STATUS_SYMBOL, duration
 
 if TYPE_CHECKING:
-    from c1console.store.executions import Execution
+    from c1console.queries import Execution
 
 # Colour only ever repeats what the symbol and the word already say (NO_COLOR keeps both).
 STATUS_STYLE = {

@@ -30,7 +30,7 @@ from c1console.screens.tables import ConsoleTable, cursor_key, move_cursor_to
 from c1console.screens.workers import problem_text
 
 if TYPE_CHECKING:
-    from c1console.store.executions import Execution
+    from c1console.queries import Execution
 
 BAR = 20  # widest text bar (errors by code)
 

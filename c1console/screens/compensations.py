@@ -14,15 +14,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual.binding import BindingType
 
+from c1console.queries import Compensation, Version
 from c1console.screens import dialogs
 from c1console.screens.cells import one_line, short_when, when
 from c1console.screens.detail import DetailScreen
 from c1console.screens.keys import Key, bindings
 from c1console.screens.lists import ListScreen, columns
-from c1console.store.results import Compensation, Version
 
 if TYPE_CHECKING:
-    from c1console.store.results import Evidence
+    from c1console.queries import Evidence
 
 COMP_STATUS = {
     "PENDING": Text("◷ PENDING", style="bold cyan"),

@@ -36,8 +36,7 @@ from c1console.screens.tables import ConsoleTable, cursor_key, move_cursor_to
 from c1console.screens.workers import problem_text
 
 if TYPE_CHECKING:
-    from c1console.store.executions import Execution, Unit
-    from c1console.store.views import ExecutionDetail
+    from c1console.queries import Execution, ExecutionDetail, Unit
 
 TABS = ("summary", "units", "events", "logs", "related", "audit")
 Rows = list[tuple[str, tuple[Any, ...]]]  # (row key, cells) of a tab's table

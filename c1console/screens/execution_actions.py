@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal
 
+from c1console.queries import TERMINAL
 from c1console.screens.base import ConsoleScreen
 from c1console.screens.dialogs import (
     ActionDialog,
@@ -20,10 +21,9 @@ from c1console.screens.dialogs import (
     RollbackDialog,
     StopDialog,
 )
-from c1console.store.executions import TERMINAL
 
 if TYPE_CHECKING:
-    from c1console.store.executions import Execution
+    from c1console.queries import Execution
 
 ExecutionAction = Literal["stop", "resume", "replay", "rollback"]
 

@@ -15,6 +15,7 @@ from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
 from c1console import inputs
+from c1console.queries import ExecutionFilter
 from c1console.screens import dialogs
 from c1console.screens.detail import DetailScreen
 from c1console.screens.execution_actions import ExecutionActions
@@ -22,7 +23,6 @@ from c1console.screens.header import HeaderBar
 from c1console.screens.history_window import COLUMNS, LABELS, NEWEST_FIRST, HistoryTable, HistoryWindow
 from c1console.screens.keys import Key, KeyBar, bindings
 from c1console.screens.search import SearchBox
-from c1console.store.views import ExecutionFilter
 
 
 def describe_filter(flt: ExecutionFilter) -> str:

@@ -21,6 +21,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellKey, RowKey
 
+from c1console.queries import PAGE, TERMINAL, ExecutionFilter
 from c1console.screens.base import ConsoleScreen
 from c1console.screens.cells import (
     STATUS_ORDER,
@@ -33,12 +34,9 @@ from c1console.screens.cells import (
 )
 from c1console.screens.tables import ConsoleTable, cursor_key, move_cursor_to
 from c1console.screens.workers import problem_text
-from c1console.store.executions import TERMINAL
-from c1console.store.views import PAGE, ExecutionFilter
 
 if TYPE_CHECKING:
-    from c1console.store.executions import Execution
-    from c1console.store.views import ExecutionPage
+    from c1console.queries import Execution, ExecutionPage
 
 
 COLUMNS: tuple[tuple[str, str], ...] = (

@@ -10,15 +10,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual.binding import BindingType
 
+from c1console.queries import ExecutionFilter, JobRow
 from c1console.screens import dialogs
 from c1console.screens.cells import one_line, short_when, status_text, when
 from c1console.screens.keys import Key, bindings
 from c1console.screens.lists import ListScreen
-from c1console.store.jobs import JobRow
-from c1console.store.views import ExecutionFilter
 
 if TYPE_CHECKING:
-    from c1console.store.executions import Execution
+    from c1console.queries import Execution
 
 
 class JobsScreen(ListScreen[JobRow]):

@@ -21,8 +21,7 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
 
     from c1console import ops
-    from c1console.store.executions import Execution
-    from c1console.store.views import ConsoleQueries, ExecutionFilter
+    from c1console.queries import Execution, ExecutionFilter, Queries
 
 DEFAULT_UNIT_BOUND = 10_000  # Settings.large_run_units when the console has no session
 
@@ -45,7 +44,7 @@ class ScreenSettings:
 
 @dataclass(frozen=True)
 class Services:
-    queries: ConsoleQueries  # every read, each one short connection
+    queries: Queries  # every read, each one short connection (c1console.queries.ConsoleQueries)
     actions: Actions  # every write, through ops
     clock: Callable[[], datetime]
     tz: tzinfo | None  # the console's local time zone (the clock's)

@@ -162,3 +162,8 @@ def database_now(conn: Connection) -> datetime:
 def transaction_id(conn: Connection) -> str:
     """A token unique to this transaction, for dedupe keys of acts that may repeat later."""
     return str(conn.exec_driver_sql("SELECT txid_current()").scalar_one())
+
+
+def server_version(conn: Connection) -> str:
+    """PostgreSQL's version, as the server reports it (``16.4``)."""
+    return str(conn.exec_driver_sql("SHOW server_version").scalar_one())

@@ -11,9 +11,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+from c1console.queries import ExecutionFilter, ExecutionPage
 from c1console.screens import dialogs
 from c1console.screens.executions import ExecutionsScreen
-from c1console.store.views import ExecutionFilter, ExecutionPage
 from tests.console import fixed
 from tests.runtime import wait_for
 

@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
 from c1console import ops
+from c1console.queries import ConsoleQueries, ExecutionFilter
 from c1console.scheduler.runner import Runner
 from c1console.screens import dialogs
 from c1console.screens.alerts import AlertsScreen
@@ -26,7 +27,6 @@ from c1console.screens.jobs import JobsScreen
 from c1console.screens.keys import KeyBar
 from c1console.screens.tables import cursor_key, move_cursor_to
 from c1console.store.engine import Database
-from c1console.store.views import ConsoleQueries, ExecutionFilter
 from tests.runtime import execution, session, wait_for, wait_terminal
 
 DAY = date(2026, 11, 2)  # a Monday
@@ -35,9 +35,10 @@ pytestmark = pytest.mark.anyio
 T = TypeVar("T")
 
 
-def console(db: Database, db_url: str, who: ops.Session) -> ConsoleApp:
+def console(db: Database, who: ops.Session) -> ConsoleApp:
     header = HeaderInfo(database=db.display, runner_mode="embedded", operator=who.operator, role=who.role)
-    return ConsoleApp(ConsoleQueries(db), who, header, listen_url=db_url)
+    queries = ConsoleQueries(db)
+    return ConsoleApp(queries, who, header, listen=queries.listen)
 
 
 async def home_with(pilot: Pilot[Any], app: ConsoleApp, *execution_ids: int) -> ExecutionsScreen:
@@ -78,12 +79,12 @@ def selected_id(screen: ExecutionsScreen) -> int | None:
 
 class TestReplay:
     async def test_failed_units_replayed_in_three_keys_plus_reason(
-        self, runner: Runner, alice: ops.Session, db: Database, db_url: str, raw: psycopg.Connection
+        self, runner: Runner, alice: ops.Session, db: Database, raw: psycopg.Connection
     ) -> None:
         failed = ops.trigger(alice, "flaky", date_from=DAY)
         assert isinstance(failed, ops.Created)
         assert wait_terminal(db, failed.execution_id).status == "FAILED"
-        app = console(db, db_url, alice)
+        app = console(db, alice)
         async with app.run_test(size=SIZE) as pilot:
             home = await home_with(pilot, app, failed.execution_id)
             assert selected_id(home) == failed.execution_id
@@ -111,11 +112,11 @@ class TestReplay:
             assert selected_id(home) == new_id
 
     async def test_replay_from_the_drill_down_shows_it_in_the_chain(
-        self, runner: Runner, alice: ops.Session, db: Database, db_url: str, raw: psycopg.Connection
+        self, runner: Runner, alice: ops.Session, db: Database, raw: psycopg.Connection
     ) -> None:
         failed = ops.trigger(alice, "flaky", date_from=DAY)
         wait_terminal(db, failed.execution_id)
-        app = console(db, db_url, alice)
+        app = console(db, alice)
         async with app.run_test(size=SIZE) as pilot:
             await home_with(pilot, app, failed.execution_id)
             await pilot.press("enter")
@@ -147,9 +148,9 @@ class TestReplay:
 
 class TestTriggerStopResume:
     async def test_trigger_from_the_dialog(
-        self, runner: Runner, alice: ops.Session, db: Database, db_url: str, raw: psycopg.Connection
+        self, runner: Runner, alice: ops.Session, db: Database, raw: psycopg.Connection
     ) -> None:
-        app = console(db, db_url, alice)
+        app = console(db, alice)
         async with app.run_test(size=SIZE) as pilot:
             await home_with(pilot, app)
             await wait_for(pilot, lambda: app.can_act)
@@ -178,11 +179,11 @@ class TestTriggerStopResume:
             )
 
     async def test_stop_then_resume(
-        self, runner: Runner, alice: ops.Session, db: Database, db_url: str, raw: psycopg.Connection
+        self, runner: Runner, alice: ops.Session, db: Database, raw: psycopg.Connection
     ) -> None:
         created = ops.trigger(alice, "slow", date_from=DAY, date_to=date(2026, 11, 3))
         assert isinstance(created, ops.Created)
-        app = console(db, db_url, alice)
+        app = console(db, alice)
         async with app.run_test(size=SIZE) as pilot:
             home = await home_with(pilot, app, created.execution_id)
             await wait_for(pilot, lambda: home.rows[created.execution_id].status == "RUNNING")
@@ -212,11 +213,11 @@ class TestTriggerStopResume:
             assert done.status == "SUCCESS" and done.units_total == 80 - stopped.units_done
 
     async def test_a_refused_action_says_why_and_keeps_the_reason(
-        self, runner: Runner, alice: ops.Session, db: Database, db_url: str, raw: psycopg.Connection
+        self, runner: Runner, alice: ops.Session, db: Database, raw: psycopg.Connection
     ) -> None:
         created = ops.trigger(alice, "noop", date_from=DAY)
         wait_terminal(db, created.execution_id)
-        app = console(db, db_url, alice)
+        app = console(db, alice)
         async with app.run_test(size=SIZE) as pilot:
             home = await home_with(pilot, app, created.execution_id)
             await pilot.press("R")  # a SUCCESS execution does not resume: the preview says why
@@ -235,11 +236,11 @@ class TestTriggerStopResume:
 
 class TestRollbackAndCompensation:
     async def test_rollback_of_a_finished_execution_is_audited(
-        self, runner: Runner, alice: ops.Session, db: Database, db_url: str, raw: psycopg.Connection
+        self, runner: Runner, alice: ops.Session, db: Database, raw: psycopg.Connection
     ) -> None:
         created = ops.trigger(alice, "noop", date_from=DAY)
         assert wait_terminal(db, created.execution_id).status == "SUCCESS"
-        app = console(db, db_url, alice)
+        app = console(db, alice)
         async with app.run_test(size=SIZE) as pilot:
             home = await home_with(pilot, app, created.execution_id)
             await wait_for(pilot, lambda: app.can_act)
@@ -274,7 +275,6 @@ class TestRollbackAndCompensation:
         self,
         alice: ops.Session,
         db: Database,
-        db_url: str,
         raw: psycopg.Connection,
         registry: Any,
         settings: Any,
@@ -290,7 +290,7 @@ class TestRollbackAndCompensation:
             evidence_ref="OPS-1",
         )
         before = audit_count(raw, "comp.approve")
-        app = console(db, db_url, anna)
+        app = console(db, anna)
         async with app.run_test(size=SIZE) as pilot:
             await home_with(pilot, app)
             await wait_for(pilot, lambda: app.can_act)
@@ -318,7 +318,7 @@ class TestRollbackAndCompensation:
         assert audit_count(raw, "comp.approve") == before
 
     async def test_the_checklists_alerts_and_history_read_the_database(
-        self, runner: Runner, alice: ops.Session, db: Database, db_url: str, registry: Any, settings: Any
+        self, runner: Runner, alice: ops.Session, db: Database, registry: Any, settings: Any
     ) -> None:
         failed = ops.trigger(alice, "flaky", date_from=DAY)
         wait_terminal(db, failed.execution_id)
@@ -332,7 +332,7 @@ class TestRollbackAndCompensation:
             evidence_ref="OPS-2",
             attachments=[ops.Attachment("letter.txt", b"hello")],
         )
-        app = console(db, db_url, alice)
+        app = console(db, alice)
         async with app.run_test(size=SIZE) as pilot:
             await home_with(pilot, app, failed.execution_id)
             await pilot.press("4")
@@ -365,9 +365,9 @@ class TestRollbackAndCompensation:
 
 class TestJobsAndAudit:
     async def test_pause_and_resume_a_job_then_verify_the_audit(
-        self, runner: Runner, alice: ops.Session, db: Database, db_url: str, raw: psycopg.Connection
+        self, runner: Runner, alice: ops.Session, db: Database, raw: psycopg.Connection
     ) -> None:
-        app = console(db, db_url, alice)
+        app = console(db, alice)
         async with app.run_test(size=SIZE) as pilot:
             await home_with(pilot, app)
             await pilot.press("2")
@@ -403,7 +403,6 @@ class TestViewer:
         runner: Runner,
         alice: ops.Session,
         db: Database,
-        db_url: str,
         raw: psycopg.Connection,
         registry: Any,
         settings: Any,
@@ -414,7 +413,7 @@ class TestViewer:
         before = raw.execute(
             "SELECT (SELECT count(*) FROM c1.execution), (SELECT count(*) FROM c1.audit_log)"
         ).fetchone()
-        app = console(db, db_url, victor)
+        app = console(db, victor)
         said: list[str] = []
         notify = app.notify
         app.notify = lambda message, **kw: (said.append(message), notify(message, **kw))[1]  # type: ignore[method-assign]
@@ -440,13 +439,13 @@ class TestViewer:
 
 class TestLive:
     async def test_live_changes_keep_the_cursor_on_the_same_execution(
-        self, runner: Runner, alice: ops.Session, db: Database, db_url: str
+        self, runner: Runner, alice: ops.Session, db: Database
     ) -> None:
         first = ops.trigger(alice, "noop", date_from=DAY)
         second = ops.trigger(alice, "noop", date_from=date(2026, 11, 3))
         for created in (first, second):
             wait_terminal(db, created.execution_id)
-        app = console(db, db_url, alice)
+        app = console(db, alice)
         async with app.run_test(size=SIZE) as pilot:
             home = await home_with(pilot, app, first.execution_id, second.execution_id)
             assert move_cursor_to(home.table, str(first.execution_id))
@@ -469,9 +468,9 @@ class TestLive:
             assert selected_id(home) == ids[1]
 
     async def test_pause_holds_the_table_and_resume_catches_up(
-        self, runner: Runner, alice: ops.Session, db: Database, db_url: str
+        self, runner: Runner, alice: ops.Session, db: Database
     ) -> None:
-        app = console(db, db_url, alice)
+        app = console(db, alice)
         async with app.run_test(size=SIZE) as pilot:
             home = await home_with(pilot, app)
             await pilot.press("Z")

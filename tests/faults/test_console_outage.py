@@ -27,13 +27,13 @@ from psycopg import sql
 
 from c1console import ops
 from c1console.config import Settings, load_settings
+from c1console.queries import ConsoleQueries
 from c1console.scheduler.runner import Runner
 from c1console.screens.app import ConsoleApp, HeaderInfo
 from c1console.screens.executions import ExecutionsScreen
 from c1console.screens.header import HeaderBar
 from c1console.store import migrations
 from c1console.store.engine import Database, open_database
-from c1console.store.views import ConsoleQueries
 from tests.console.test_console_pilot import home_with
 from tests.faults.invariants import check_all
 from tests.faults.stats import COUNTS
@@ -62,7 +62,8 @@ def header(app: ConsoleApp) -> str:
 
 def console(db: Database, who: ops.Session) -> ConsoleApp:
     info = HeaderInfo(database=db.display, runner_mode="embedded", operator=who.operator, role=who.role)
-    return ConsoleApp(ConsoleQueries(db), who, info, listen_url=db.url)
+    queries = ConsoleQueries(db)
+    return ConsoleApp(queries, who, info, listen=queries.listen)
 
 
 def terminate_others(raw: psycopg.Connection) -> int:

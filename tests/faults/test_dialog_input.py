@@ -38,6 +38,8 @@ from textual.widgets import Input, Select, Static
 
 from c1console import checklists, ops
 from c1console.inputs import MAX_REASON
+from c1console.queries import PAGE as VIEW_PAGE
+from c1console.queries import ConsoleQueries, ExecutionFilter
 from c1console.screens import dialogs
 from c1console.screens.app import ConsoleApp, HeaderInfo
 from c1console.screens.audit import AuditScreen
@@ -45,8 +47,6 @@ from c1console.screens.executions import ExecutionsScreen
 from c1console.store import jobs, results
 from c1console.store.engine import Database, connection
 from c1console.store.executions import RUN_TYPES, STATUSES
-from c1console.store.views import PAGE as VIEW_PAGE
-from c1console.store.views import ConsoleQueries, ExecutionFilter
 from tests.faults.stats import COUNTS
 from tests.faults.test_bad_input import TABLES, counts
 from tests.jobmods import testjobs

@@ -32,7 +32,7 @@ from c1console.screens.services import Hosted
 from c1console.screens.workers import DbCalls, problem_text
 
 if TYPE_CHECKING:
-    from c1console.store.executions import Execution
+    from c1console.queries import Execution
 
 PREVIEW_DELAY = 0.3  # seconds of quiet typing before the preview is recomputed
 UNITS_SHOWN = 4  # units listed under a preview

@@ -27,7 +27,7 @@ from c1console.screens.dialogs.base import (
 )
 
 if TYPE_CHECKING:
-    from c1console.store.executions import Execution
+    from c1console.queries import Execution
 
 
 class StopDialog(ActionDialog):

@@ -12,9 +12,8 @@ from textual.widgets import Input
 from c1console import planning
 from c1console.errors import BadInput
 from c1console.inputs import DATE_FORMS, parse_choice, parse_id, parse_text, printable
+from c1console.queries import RUN_TYPES, STATUSES, ExecutionFilter
 from c1console.screens.dialogs.base import FormDialog, field, optional_date
-from c1console.store.executions import RUN_TYPES, STATUSES
-from c1console.store.views import ExecutionFilter
 
 
 class FilterDialog(FormDialog):

@@ -16,7 +16,7 @@ from c1console.inputs import DATE_FORMS
 from c1console.screens.dialogs.base import ActionDialog, Done, field, optional_date
 
 if TYPE_CHECKING:
-    from c1console.store.jobs import JobRow
+    from c1console.queries import JobRow
 
 
 @dataclass(frozen=True)

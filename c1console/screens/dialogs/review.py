@@ -13,7 +13,7 @@ from c1console.screens.cells import one_line, verdict_text
 from c1console.screens.dialogs.base import ActionDialog, Done
 
 if TYPE_CHECKING:
-    from c1console.store.results import Compensation
+    from c1console.queries import Compensation
 
 
 class SignDialog(ActionDialog):

@@ -1,17 +1,61 @@
-"""What the console reads, behind one narrow boundary: every method opens its own short connection and
-returns plain dataclasses. Screens call these from thread workers; they never see SQL or a connection.
+"""The read side the console and the command line share: every method of ``ConsoleQueries`` opens its own
+short connection and returns plain dataclasses; screens call them from thread workers and never see SQL or
+a connection. ``Queries`` is what the screens use of it (test fakes provide the same), and this module
+names the records and status constants screens need, so that they never import the store.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 from c1console import checklists, errors
-from c1console.store import audit, executions, jobs, outbox, results, runners
-from c1console.store.engine import Database, connection
-from c1console.store.executions import Event, Execution, LogLine, ResultCounts, Unit
+from c1console.store import executions, jobs, outbox, results, runners
+from c1console.store.audit import AuditEntry, ChainReport, list_entries, verify_chain
+from c1console.store.engine import Database, connection, server_version
+from c1console.store.executions import (
+    RUN_TYPES,
+    STATUSES,
+    TERMINAL,
+    Event,
+    Execution,
+    LogLine,
+    ResultCounts,
+    Unit,
+)
+from c1console.store.jobs import JobRow
+from c1console.store.listen import Listener, OnNotify
+from c1console.store.outbox import Notification
+from c1console.store.results import Compensation, Evidence, Version
+
+__all__ = [
+    "PAGE",
+    "RUN_TYPES",
+    "STATUSES",
+    "TERMINAL",
+    "AuditEntry",
+    "ChainReport",
+    "Compensation",
+    "ConsoleQueries",
+    "Event",
+    "Evidence",
+    "Execution",
+    "ExecutionDetail",
+    "ExecutionFilter",
+    "ExecutionPage",
+    "JobRow",
+    "Listen",
+    "Listening",
+    "LogLine",
+    "Notification",
+    "Queries",
+    "ResultCounts",
+    "RunnerState",
+    "Unit",
+    "Version",
+]
 
 PAGE = 100
 
@@ -59,7 +103,7 @@ class ExecutionDetail:
     logs: list[LogLine]
     related: list[Execution]
     results: ResultCounts
-    audit: list[audit.AuditEntry]
+    audit: list[AuditEntry]
     unit_counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -69,9 +113,76 @@ class RunnerState:
     live_runners: int
 
 
+class Queries(Protocol):
+    """What the screens read, with the arguments they pass: ``ConsoleQueries`` and the tests' fixed data."""
+
+    def executions(
+        self,
+        flt: ExecutionFilter,
+        *,
+        before_id: int | None = None,
+        after_id: int | None = None,
+        limit: int = PAGE,
+    ) -> ExecutionPage: ...
+
+    def executions_by_id(self, ids: Sequence[int]) -> list[Execution]: ...
+
+    def detail(self, execution_id: int) -> ExecutionDetail | None: ...
+
+    def jobs(self) -> list[JobRow]: ...
+
+    def job_ids(self) -> list[str]: ...
+
+    def audit(
+        self,
+        *,
+        limit: int,
+        before_id: int | None,
+        actor: str | None,
+        action: str | None,
+        execution_id: int | None,
+    ) -> list[AuditEntry]: ...
+
+    def verify_audit(self) -> ChainReport: ...
+
+    def daily(self, day: date, *, tz: str, lang: str, long_running_seconds: float) -> checklists.Daily: ...
+
+    def monthly(self, month: date, *, tz: str, lang: str) -> checklists.Monthly: ...
+
+    def notifications(self) -> list[Notification]: ...
+
+    def compensations(self, *, statuses: tuple[str, ...] = ()) -> list[Compensation]: ...
+
+    def evidence(self, compensation_id: int) -> list[Evidence]: ...
+
+    def result_history(self, job_id: str, business_date: date, target_key: str) -> list[Version]: ...
+
+
+class Listening(Protocol):
+    """A running LISTEN thread."""
+
+    def stop(self, timeout: float | None = None) -> None: ...
+
+
+# Starts listening on channels: payloads that arrived together go to the first callback, whether the
+# connection is up to the second (both called on the listening thread).
+Listen = Callable[[Sequence[str], OnNotify, Callable[[bool], None]], Listening]
+
+
 class ConsoleQueries:
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    def listen(
+        self,
+        channels: Sequence[str],
+        on_notify: OnNotify,
+        on_state: Callable[[bool], None],
+    ) -> Listening:
+        """The console's live updates (a ``Listen``): a started LISTEN thread on its own connection."""
+        return Listener(
+            self.db.url, channels, on_notify, on_state=on_state, poll_seconds=1.0, name="c1-console-listen"
+        ).start()
 
     def executions(
         self,
@@ -126,11 +237,11 @@ class ConsoleQueries:
                 logs=executions.log_lines(conn, execution_id, limit=log_limit),
                 related=executions.related(conn, found),
                 results=executions.result_counts(conn, execution_id),
-                audit=audit.list_entries(conn, execution_id=execution_id, limit=audit_limit),
+                audit=list_entries(conn, execution_id=execution_id, limit=audit_limit),
                 unit_counts=executions.unit_counts(conn, execution_id),
             )
 
-    def jobs(self) -> list[jobs.JobRow]:
+    def jobs(self) -> list[JobRow]:
         with connection(self.db) as conn:
             return jobs.list_jobs(conn)
 
@@ -146,15 +257,15 @@ class ConsoleQueries:
         actor: str | None = None,
         action: str | None = None,
         execution_id: int | None = None,
-    ) -> list[audit.AuditEntry]:
+    ) -> list[AuditEntry]:
         with connection(self.db) as conn:
-            return audit.list_entries(
+            return list_entries(
                 conn, limit=limit, before_id=before_id, actor=actor, action=action, execution_id=execution_id
             )
 
-    def verify_audit(self) -> audit.ChainReport:
+    def verify_audit(self) -> ChainReport:
         with connection(self.db) as conn:
-            return audit.verify_chain(conn)
+            return verify_chain(conn)
 
     def runner_state(self) -> RunnerState:
         with connection(self.db) as conn:
@@ -164,7 +275,7 @@ class ConsoleQueries:
 
     def server_version(self) -> str:
         with connection(self.db) as conn:
-            return str(conn.exec_driver_sql("SHOW server_version").scalar_one())
+            return server_version(conn)
 
     # Checklists, alerts, compensations -------------------------------------------------------------------
 
@@ -183,20 +294,18 @@ class ConsoleQueries:
 
     def notifications(
         self, *, statuses: Sequence[str] = (), limit: int = PAGE, before_id: int | None = None
-    ) -> list[outbox.Notification]:
+    ) -> list[Notification]:
         with connection(self.db) as conn:
             return outbox.list_notifications(conn, statuses=statuses, limit=limit, before_id=before_id)
 
-    def compensations(
-        self, *, statuses: tuple[str, ...] = (), limit: int = PAGE
-    ) -> list[results.Compensation]:
+    def compensations(self, *, statuses: tuple[str, ...] = (), limit: int = PAGE) -> list[Compensation]:
         with connection(self.db) as conn:
             return results.list_compensations(conn, statuses=statuses, limit=limit)
 
-    def evidence(self, compensation_id: int) -> list[results.Evidence]:
+    def evidence(self, compensation_id: int) -> list[Evidence]:
         with connection(self.db) as conn:
             return results.evidence_of(conn, compensation_id)
 
-    def result_history(self, job_id: str, business_date: date, target_key: str) -> list[results.Version]:
+    def result_history(self, job_id: str, business_date: date, target_key: str) -> list[Version]:
         with connection(self.db) as conn:
             return results.history(conn, job_id, business_date, target_key)

@@ -1,0 +1,197 @@
+"""``FixedActions``: canned ops answers, with the job registry they preview from."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from c1console import checklists, ops
+from c1console.errors import Refused
+from c1console.jobs import JobDefinition, Registry, UnitContext
+from c1console.requests import ReplayFull, ReplayOf, ReplaySingle, replay_request
+from c1console.screens.actions import Actions
+from c1console.store.results import RollbackPlan
+from tests.console.fixed.rows import (
+    ACCOUNTS,
+    FAILED_ID,
+    FEEDS,
+    FRIDAY,
+    MONDAY,
+    NEW_ID,
+    PERF,
+    PRICES,
+    RECON,
+    TZ,
+    VALUATION,
+)
+
+
+def _unit(day: date, target: str, ctx: UnitContext) -> dict[str, str]:
+    return {"target": target}
+
+
+def registry() -> Registry:
+    reg = Registry()
+    for job_id, title, schedule, targets in (
+        (PRICES, "Market price ingestion", "0 6 * * 1-5", FEEDS),
+        (VALUATION, "Portfolio valuation", "30 6 * * 1-5", tuple(f"PF-{n:03d}" for n in range(1, 13))),
+        (RECON, "Position reconciliation", "0 7 * * 1-5", ACCOUNTS),
+        (PERF, "Performance calculation", None, tuple(f"PF-{n:03d}" for n in range(1, 13))),
+    ):
+        reg.add(
+            JobDefinition(job_id, title, _unit, lambda _d, t=targets: list(t), schedule=schedule, timezone=TZ)
+        )
+    return reg
+
+
+@dataclass
+class FixedActions(Actions):
+    """Canned ops answers: previews like the real ones, a new execution NEW_ID on confirm."""
+
+    allowed: bool = True
+    role: str = "operator"
+    operator: str = "alice"
+
+    def __post_init__(self) -> None:
+        super().__init__(None)
+        self._registry = registry()
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    @property
+    def registry(self) -> Registry:
+        return self._registry
+
+    def can_act(self) -> bool:
+        return self.allowed
+
+    def refusal(self, action: str) -> str:
+        return (
+            f"{self.operator} is {self.role} and cannot {action} — this needs the operator role; "
+            "an admin can grant it with c1console operators grant"
+        )
+
+    def _preview(
+        self,
+        job_id: str,
+        run_type: str,
+        kind: str | None,
+        units: list[tuple[date, str]],
+        supersedes: int,
+        **links: Any,
+    ) -> ops.Preview:
+        return ops.Preview(
+            job_id=job_id, run_type=run_type, replay_kind=kind, units=units, supersedes=supersedes, **links
+        )
+
+    def _outcome(self, preview: ops.Preview, dry_run: bool) -> ops.Created | ops.Preview:
+        return preview if dry_run else ops.Created(NEW_ID, preview)
+
+    def trigger(
+        self,
+        job_id: str,
+        *,
+        date_from: date | None,
+        date_to: date | None,
+        targets: Sequence[str] | None,
+        reason: str | None,
+        dry_run: bool,
+    ) -> ops.Created | ops.Preview:
+        self.calls.append(("trigger", {"job_id": job_id, "dry_run": dry_run, "reason": reason}))
+        start = date_from or MONDAY
+        end = date_to or start
+        names = list(targets) if targets else list(self._registry.require(job_id).targets_for(start))
+        days = [
+            start + timedelta(days=n)
+            for n in range((end - start).days + 1)
+            if (start + timedelta(n)).weekday() < 5
+        ]
+        units = [(d, t) for d in days for t in names]
+        return self._outcome(self._preview(job_id, "MANUAL", None, units, len(units)), dry_run)
+
+    def replay(
+        self,
+        *,
+        reason: str | None,
+        job_id: str | None = None,
+        full: bool = False,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        target: str | None = None,
+        of: int | None = None,
+        failed_only: bool = False,
+        dry_run: bool = False,
+    ) -> ops.Created | ops.Preview:
+        self.calls.append(
+            ("replay", {"of": of, "failed_only": failed_only, "dry_run": dry_run, "reason": reason})
+        )
+        request = replay_request(
+            job_id=job_id,
+            full=full,
+            date_from=date_from,
+            date_to=date_to,
+            target=target,
+            of=of,
+            failed_only=failed_only,
+        )
+        if isinstance(request, ReplayOf) and request.execution_id == FAILED_ID and request.failed_only:
+            preview = self._preview(
+                RECON, "REPLAY", "SINGLE", [(MONDAY, "ACC-1003")], 1, replay_of=request.execution_id
+            )
+        elif isinstance(request, ReplayOf):
+            preview = self._preview(
+                RECON, "REPLAY", "RANGE", [(MONDAY, a) for a in ACCOUNTS], 8, replay_of=request.execution_id
+            )
+        elif isinstance(request, ReplayFull):
+            preview = self._preview(
+                request.job_id,
+                "REPLAY",
+                "FULL",
+                [(FRIDAY, a) for a in ACCOUNTS] + [(MONDAY, a) for a in ACCOUNTS],
+                16,
+            )
+        else:
+            day = request.date_from or MONDAY
+            names = [request.target] if isinstance(request, ReplaySingle) else list(ACCOUNTS)
+            preview = self._preview(
+                request.job_id,
+                "REPLAY",
+                "SINGLE" if isinstance(request, ReplaySingle) else "RANGE",
+                [(day, t) for t in names],
+                len(names),
+            )
+        return self._outcome(preview, dry_run)
+
+    def resume(self, execution_id: int, reason: str | None, *, dry_run: bool) -> ops.Created | ops.Preview:
+        self.calls.append(("resume", {"execution_id": execution_id, "dry_run": dry_run}))
+        if execution_id == FAILED_ID:
+            raise Refused(
+                f"execution {execution_id} was already resumed by #1047",
+                hint="resume #1047 instead if it did not finish",
+            )
+        units = [(MONDAY, f"PF-{n:03d}") for n in range(6, 13)]
+        return self._outcome(
+            self._preview(VALUATION, "MANUAL", None, units, 0, resumed_from=execution_id), dry_run
+        )
+
+    def stop(self, execution_id: int, reason: str | None) -> str:
+        self.calls.append(("stop", {"execution_id": execution_id, "reason": reason}))
+        return "RUNNING"
+
+    def set_job_paused(self, job_id: str, paused: bool, reason: str | None) -> None:
+        self.calls.append(("pause", {"job_id": job_id, "paused": paused, "reason": reason}))
+
+    def rollback(self, execution_id: int, reason: str | None, *, dry_run: bool) -> ops.RollbackPreview:
+        self.calls.append(("rollback", {"execution_id": execution_id, "reason": reason, "dry_run": dry_run}))
+        keys = [(MONDAY, a) for a in ACCOUNTS]
+        plan = RollbackPlan(deactivate=keys[:7], reactivate=keys[:6], skipped=keys[7:])
+        return ops.RollbackPreview(execution_id, RECON, plan)
+
+    def sign_checklist(self, checklist: checklists.Daily | checklists.Monthly, comment: str | None) -> int:
+        self.calls.append(("sign", {"period": checklist.period, "comment": comment}))
+        return 31
+
+    def decide_compensation(self, compensation_id: int, *, approve: bool, note: str | None) -> int | None:
+        self.calls.append(("decide", {"id": compensation_id, "approve": approve, "note": note}))
+        return 900 if approve else None
