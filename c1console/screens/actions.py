@@ -14,7 +14,7 @@ from c1console import ops
 from c1console.checklists import Daily, Monthly
 from c1console.errors import Refused
 from c1console.jobs import Registry
-from c1console.requests import replay_request
+from c1console.requests import ReplayRequest
 
 Outcome = ops.Created | ops.Preview
 
@@ -79,28 +79,7 @@ class Actions:
             dry_run=dry_run,
         )
 
-    def replay(
-        self,
-        *,
-        reason: str | None,
-        job_id: str | None = None,
-        full: bool = False,
-        date_from: date | None = None,
-        date_to: date | None = None,
-        target: str | None = None,
-        of: int | None = None,
-        failed_only: bool = False,
-        dry_run: bool = False,
-    ) -> Outcome:
-        request = replay_request(
-            job_id=job_id,
-            full=full,
-            date_from=date_from,
-            date_to=date_to,
-            target=target,
-            of=of,
-            failed_only=failed_only,
-        )
+    def replay(self, request: ReplayRequest, *, reason: str | None, dry_run: bool = False) -> Outcome:
         return ops.replay(self._session(), request, reason=reason, dry_run=dry_run)
 
     def resume(self, execution_id: int, reason: str | None, *, dry_run: bool) -> Outcome:

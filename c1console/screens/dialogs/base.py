@@ -173,7 +173,11 @@ class ActionDialog(ConsoleModal):
                 yield Button("esc cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#reason", Input).focus()
+        reason = self.query("#reason").results(Input)
+        field = next(reason, None)
+        if field is None:  # opened as the console quits: Textual mounts it without composing it
+            return
+        field.focus()
         self.layout_changed()
         if self.PREVIEWS:
             self.refresh_preview()
@@ -393,7 +397,9 @@ class FormDialog(ConsoleModal):
                 yield Button("esc cancel", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query(Input).first().focus()
+        first = next(self.query(Input).results(Input), None)
+        if first is not None:  # None: opened as the console quits, never composed
+            first.focus()
 
     def value(self, name: str) -> str:
         return self.query_one(f"#{name}", Input).value.strip()

@@ -17,6 +17,7 @@ from textual.widgets import Input, Select
 from c1console import ops, planning
 from c1console.errors import BadInput
 from c1console.inputs import DATE_FORMS
+from c1console.requests import ReplayFull, ReplayOf, ReplayRange, ReplayRequest, ReplaySingle
 from c1console.screens.dialogs.base import (
     UNITS_SHOWN,
     ActionDialog,
@@ -30,10 +31,10 @@ if TYPE_CHECKING:
     from c1console.queries import Execution
 
 
-class StopDialog(ActionDialog):
-    HEADING = "Stop execution"
-    VERB = "stop"
-    PREVIEWS = False
+class OneExecutionDialog(ActionDialog):
+    """An act on one execution: it is described first, then what the act does to it (NOTE)."""
+
+    NOTE: ClassVar[str] = ""
 
     def __init__(self, execution: Execution) -> None:
         super().__init__()
@@ -41,12 +42,18 @@ class StopDialog(ActionDialog):
 
     def what(self) -> Text:
         text = describe_execution(self.execution)
-        text.append(
-            "\nREADY stops at once; RUNNING stops at its next unit boundary. Finished units keep their "
-            "results; resume (R) runs the rest later.",
-            style="dim",
-        )
+        text.append("\n" + self.NOTE, style="dim")
         return text
+
+
+class StopDialog(OneExecutionDialog):
+    HEADING = "Stop execution"
+    VERB = "stop"
+    PREVIEWS = False
+    NOTE = (
+        "READY stops at once; RUNNING stops at its next unit boundary. Finished units keep their "
+        "results; resume (R) runs the rest later."
+    )
 
     def confirm_words(self) -> str:
         return f"stop execution #{self.execution.execution_id}"
@@ -61,19 +68,11 @@ class StopDialog(ActionDialog):
         return Done(f"#{execution_id} stopped", execution_id)
 
 
-class ResumeDialog(ActionDialog):
+class ResumeDialog(OneExecutionDialog):
     HEADING = "Resume execution"
     VERB = "resume"
     REASON_REQUIRED = False
-
-    def __init__(self, execution: Execution) -> None:
-        super().__init__()
-        self.execution = execution
-
-    def what(self) -> Text:
-        text = describe_execution(self.execution)
-        text.append("\nA new MANUAL execution runs the units that did not succeed.", style="dim")
-        return text
+    NOTE = "A new MANUAL execution runs the units that did not succeed."
 
     def dry_run(self, params: Any) -> ops.Preview:
         return cast(
@@ -235,17 +234,22 @@ class ReplayDialog(ActionDialog):
             self.check_span(start, end)
         return ReplayParams(kind, str(job), start, end, target)
 
-    def arguments(self, p: ReplayParams) -> dict[str, Any]:
+    def request(self, p: ReplayParams) -> ReplayRequest:
         if p.kind in ("failed", "all"):
             assert self.execution is not None
-            return {"of": self.execution.execution_id, "failed_only": p.kind == "failed"}
+            return ReplayOf(self.execution.execution_id, failed_only=p.kind == "failed")
+        assert p.job_id is not None
         if p.kind == "FULL":
-            return {"job_id": p.job_id, "full": True}
-        return {"job_id": p.job_id, "date_from": p.date_from, "date_to": p.date_to, "target": p.target}
+            return ReplayFull(p.job_id)
+        if p.kind == "SINGLE":
+            assert p.target is not None
+            return ReplaySingle(p.job_id, p.target, p.date_from, p.date_to)
+        assert p.date_from is not None and p.date_to is not None
+        return ReplayRange(p.job_id, p.date_from, p.date_to)
 
     def dry_run(self, params: ReplayParams) -> ops.Preview:
         return cast(
-            ops.Preview, self.services.actions.replay(reason=None, dry_run=True, **self.arguments(params))
+            ops.Preview, self.services.actions.replay(self.request(params), reason=None, dry_run=True)
         )
 
     def _previewed(self, params: Hashable, preview: ops.Preview) -> None:
@@ -254,7 +258,7 @@ class ReplayDialog(ActionDialog):
         super()._previewed(params, preview)
 
     def perform(self, params: ReplayParams, reason: str | None) -> Done:
-        created = cast(ops.Created, self.services.actions.replay(reason=reason, **self.arguments(params)))
+        created = cast(ops.Created, self.services.actions.replay(self.request(params), reason=reason))
         kind = created.preview.replay_kind or ""
         return Done(
             f"REPLAY #{created.execution_id} created ({kind}, {len(created.preview.units)} unit(s) of "
@@ -263,22 +267,13 @@ class ReplayDialog(ActionDialog):
         )
 
 
-class RollbackDialog(ActionDialog):
+class RollbackDialog(OneExecutionDialog):
     HEADING = "Roll back execution"
     VERB = "roll back"
-
-    def __init__(self, execution: Execution) -> None:
-        super().__init__()
-        self.execution = execution
-
-    def what(self) -> Text:
-        text = describe_execution(self.execution)
-        text.append(
-            "\nDeactivates the results this execution made active and brings back the ones it superseded, "
-            "except for keys a newer execution or compensation has taken since.",
-            style="dim",
-        )
-        return text
+    NOTE = (
+        "Deactivates the results this execution made active and brings back the ones it superseded, "
+        "except for keys a newer execution or compensation has taken since."
+    )
 
     def confirm_words(self) -> str:
         return f"roll back execution #{self.execution.execution_id}"

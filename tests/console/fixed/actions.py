@@ -10,7 +10,7 @@ from typing import Any
 from c1console import checklists, ops
 from c1console.errors import Refused
 from c1console.jobs import JobDefinition, Registry, UnitContext
-from c1console.requests import ReplayFull, ReplayOf, ReplaySingle, replay_request
+from c1console.requests import ReplayFull, ReplayOf, ReplayRequest, ReplaySingle
 from c1console.screens.actions import Actions
 from c1console.store.results import RollbackPlan
 from tests.console.fixed.rows import (
@@ -111,29 +111,12 @@ class FixedActions(Actions):
         return self._outcome(self._preview(job_id, "MANUAL", None, units, len(units)), dry_run)
 
     def replay(
-        self,
-        *,
-        reason: str | None,
-        job_id: str | None = None,
-        full: bool = False,
-        date_from: date | None = None,
-        date_to: date | None = None,
-        target: str | None = None,
-        of: int | None = None,
-        failed_only: bool = False,
-        dry_run: bool = False,
+        self, request: ReplayRequest, *, reason: str | None, dry_run: bool = False
     ) -> ops.Created | ops.Preview:
+        of = request.execution_id if isinstance(request, ReplayOf) else None
+        failed_only = isinstance(request, ReplayOf) and request.failed_only
         self.calls.append(
             ("replay", {"of": of, "failed_only": failed_only, "dry_run": dry_run, "reason": reason})
-        )
-        request = replay_request(
-            job_id=job_id,
-            full=full,
-            date_from=date_from,
-            date_to=date_to,
-            target=target,
-            of=of,
-            failed_only=failed_only,
         )
         if isinstance(request, ReplayOf) and request.execution_id == FAILED_ID and request.failed_only:
             preview = self._preview(
