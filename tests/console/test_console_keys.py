@@ -358,4 +358,3 @@ async def test_a_viewer_palette_has_no_actions() -> None:
         titles = [c.title for c in app.get_system_commands(screen)]
         assert not any(t.startswith(("Replay", "Stop", "Trigger", "Resume")) for t in titles)
         assert "read-only" in app.header_right().plain
-
