@@ -146,3 +146,26 @@ def test_help_everywhere() -> None:
     for argv in (["--help"], ["exec", "--help"], ["exec", "list", "--help"], ["audit", "verify", "--help"]):
         result = c1(*argv)
         assert result.returncode == 0 and "usage:" in result.stdout, argv
+
+
+def test_exec_show_prints_unit_messages_whole_when_piped(
+    cli_env: str, raw: psycopg.Connection, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failed = add_execution(raw, "ingest")
+    move(raw, failed, "RUNNING")
+    message = "price file missing for 2026-11-02: expected /data/prices/2026-11-02.csv\nlast seen " + "x" * 80
+    raw.execute(
+        "INSERT INTO c1.execution_unit (execution_id, business_date, target_key, status, error_code, message)"
+        " VALUES (%s, '2026-11-02', 'ACC-1', 'FAILED', 'C1-INP-001', %s)",
+        (failed, message),
+    )
+    assert run(["exec", "show", str(failed)]) == 0  # captured: not a terminal
+    shown = capsys.readouterr().out
+    whole = message.replace("\n", "?")  # one line still: control characters made visible
+    [row] = [line for line in shown.splitlines() if "ACC-1" in line]
+    assert row.endswith(whole) and "\n" not in whole and len(whole) > 150
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)  # on a terminal: cut to fit
+    assert run(["exec", "show", str(failed)]) == 0
+    [row] = [line for line in capsys.readouterr().out.splitlines() if "ACC-1" in line]
+    assert row.endswith(whole[:59] + "…") and whole[59:] not in row

@@ -111,11 +111,11 @@ def test_replay_and_resume_of_an_execution(operator_env: str, raw: psycopg.Conne
 
 
 def test_pause_and_resume_a_job(operator_env: str, raw: psycopg.Connection, capsys) -> None:  # type: ignore[no-untyped-def]
-    assert run(["jobs", "pause", "flaky", "--reason", "vendor outage"]) == 0
+    assert run(["jobs", "pause", "flaky", "--reason", "vendor outage", "--yes"]) == 0
     assert run(["jobs", "list"]) == 0
     assert "PAUSED" in capsys.readouterr().out
     assert run(["jobs", "pause", "flaky", "--reason", "again"]) == 4
-    assert run(["jobs", "resume", "flaky", "--reason", "back"]) == 0
+    assert run(["jobs", "resume", "flaky", "--reason", "back", "--yes"]) == 0
     capsys.readouterr()
     assert run(["jobs", "list", "--json"]) == 0
     listed = {j["job_id"]: j for j in json.loads(capsys.readouterr().out)}
@@ -148,9 +148,9 @@ def test_admin_grants_roles(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     grant_role(raw, ME, "admin")
-    assert run(["operators", "grant", "victor", "approver", "--reason", "four eyes"]) == 0
+    assert run(["operators", "grant", "victor", "approver", "--reason", "four eyes", "--yes"]) == 0
     assert run(["operators", "grant", "victor", "superuser"]) == 2
-    assert run(["operators", "revoke", "victor"]) == 0
+    assert run(["operators", "revoke", "victor", "--yes"]) == 0
     assert run(["operators", "list"]) == 0
     assert "victor" in capsys.readouterr().out
     roles = raw.execute(

@@ -94,10 +94,10 @@ def test_every_write_records_the_effective_os_user(
     assert run(["exec", "replay", "--of", str(first), "--reason", "again", "--yes"]) == 0
     assert run(["exec", "rollback", str(first), "--reason", "undo", "--yes"]) == 0
     assert run(["comp", "request", "--job", "noop", "--date", DAY, "--target", "T1", "--payload", '{"v": 2}',
-                "--reason", "vendor restated", "--evidence-ref", "INC-1"]) == 0  # fmt: skip
-    assert run(["comp", "approve", str(theirs), "--note", "checked"]) == 0
-    assert run(["checklist", "sign", "daily", DAY, "--comment", "looked at every item by hand"]) == 0
-    assert run(["operators", "grant", "carol", "viewer", "--reason", "new colleague"]) == 0
+                "--reason", "vendor restated", "--evidence-ref", "INC-1", "--yes"]) == 0  # fmt: skip
+    assert run(["comp", "approve", str(theirs), "--note", "checked", "--yes"]) == 0
+    assert run(["checklist", "sign", "daily", DAY, "--comment", "looked at every item by hand", "--yes"]) == 0
+    assert run(["operators", "grant", "carol", "viewer", "--reason", "new colleague", "--yes"]) == 0
     capsys.readouterr()
 
     acts = raw.execute(
@@ -127,7 +127,7 @@ def test_a_requester_cannot_approve_their_own_compensation_whatever_the_environm
 ) -> None:  # type: ignore[no-untyped-def]
     grant_role(raw, ME, "approver")
     assert run(["comp", "request", "--job", "noop", "--date", DAY, "--target", "T1", "--payload", '{"v": 2}',
-                "--reason", "vendor restated", "--evidence-ref", "INC-1"]) == 0  # fmt: skip
+                "--reason", "vendor restated", "--evidence-ref", "INC-1", "--yes"]) == 0  # fmt: skip
     pretend(monkeypatch, "anna")  # another approver's name, everywhere a process could look
     grant_role(raw, "anna", "approver")
     capsys.readouterr()
@@ -316,13 +316,13 @@ def test_database_mode_on_the_command_line(
     database_mode(tmp_path, monkeypatch, alice)
     pretend(monkeypatch, bob.name)
     assert run(["comp", "request", "--job", "noop", "--date", DAY, "--target", "T1", "--payload", '{"v": 2}',
-                "--reason", "vendor restated", "--evidence-ref", "INC-1"]) == 0  # fmt: skip
+                "--reason", "vendor restated", "--evidence-ref", "INC-1", "--yes"]) == 0  # fmt: skip
     capsys.readouterr()
     assert run(["comp", "approve", "1", "--note", "self"]) == 4
     assert "four eyes" in capsys.readouterr().err
     monkeypatch.setenv("C1_DATABASE_URL", bob.url)
     pretend(monkeypatch, alice.name)
-    assert run(["comp", "approve", "1", "--note", "verified"]) == 0
+    assert run(["comp", "approve", "1", "--note", "verified", "--yes"]) == 0
     assert raw.execute("SELECT requested_by, decided_by FROM c1.compensation").fetchall() == [
         (alice.name, bob.name)
     ]

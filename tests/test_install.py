@@ -47,7 +47,7 @@ def test_the_first_admin_is_whoever_installs_it_once(
     assert "first grant makes the person running it admin" in capsys.readouterr().err
     assert run(["operators", "grant", ME, "operator", "--reason", "x"]) == 4
     assert raw.execute("SELECT count(*) FROM c1.operator").fetchone() == (0,)
-    assert run(["operators", "grant", ME, "admin", "--reason", "first admin"]) == 0
+    assert run(["operators", "grant", ME, "admin", "--reason", "first admin", "--yes"]) == 0
     assert audit_rows(raw, "operator.grant") == [
         (ME, ME, {"role": "admin", "previous": None, "first_admin": True})
     ]

@@ -202,7 +202,7 @@ def test_concurrent_approvals_from_two_processes_apply_once(
     }
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "c1console", "comp", "approve", str(comp_id), "--note", who],
+            [sys.executable, "-m", "c1console", "comp", "approve", str(comp_id), "--note", who, "--yes"],
             env=env,  # both act as the effective OS user: the race is between two decisions
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -252,6 +252,7 @@ def test_cli_evidence_round_trip_and_history(
                 "vendor restated",
                 "--attach",
                 "proof.bin",
+                "--yes",
             ]
         )
         == 0

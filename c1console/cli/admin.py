@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import cast
 
 from c1console import errors, inputs, ops
-from c1console.cli.context import Context, emit_json, print_table
-from c1console.cli.parsing import Commands, positive_int
+from c1console.cli.context import Context, confirm, emit_json, print_table
+from c1console.cli.parsing import Commands, positive_int, write_options
 from c1console.errors import BadInput, CheckFailed
 from c1console.presentation import timestamp
 from c1console.store import audit
@@ -29,10 +29,10 @@ def add_operators(commands: Commands) -> None:
     p = op.command("grant", cmd_operators_grant, "give a login a role (admin only)")
     p.add_argument("login")
     p.add_argument("role", help="viewer, operator, approver or admin")
-    p.add_argument("--reason")
+    write_options(p, dry_run=False, reason_help="why (recorded in the audit log)")
     p = op.command("revoke", cmd_operators_revoke, "make a login a viewer (admin only)")
     p.add_argument("login")
-    p.add_argument("--reason")
+    write_options(p, dry_run=False, reason_help="why (recorded in the audit log)")
 
 
 def cmd_operators_list(ctx: Context) -> int:
@@ -48,14 +48,21 @@ def cmd_operators_list(ctx: Context) -> int:
 
 
 def cmd_operators_grant(ctx: Context) -> int:
-    previous = ops.grant(ctx.session(), ctx.args.login, ctx.args.role, ctx.args.reason)
-    print(f"{ctx.args.login}: {previous or ops.DEFAULT_ROLE} -> {ctx.args.role}")
-    return 0
+    return _grant(ctx, ctx.args.login, ctx.args.role)
 
 
 def cmd_operators_revoke(ctx: Context) -> int:
-    previous = ops.grant(ctx.session(), ctx.args.login, "viewer", ctx.args.reason)
-    print(f"{ctx.args.login}: {previous or ops.DEFAULT_ROLE} -> viewer")
+    return _grant(ctx, ctx.args.login, "viewer")
+
+
+def _grant(ctx: Context, login: str, role: str) -> int:
+    """ops.grant's dry run (the database's grant guard included) refuses before the question."""
+    session = ctx.session()
+    now = ops.grant(session, login, role, ctx.args.reason, dry_run=True) or ops.DEFAULT_ROLE
+    everyone = " (everyone not listed)" if login == operators_store.EVERYONE_ELSE else ""
+    confirm(ctx, f"will make {inputs.printable(login, 80)}{everyone} {role} (now {now})")
+    previous = ops.grant(session, login, role, ctx.args.reason)
+    print(f"{login}: {previous or ops.DEFAULT_ROLE} -> {role}")
     return 0
 
 

@@ -9,8 +9,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from c1console import inputs, ops
-from c1console.cli.context import Context, emit_json, print_table
-from c1console.cli.parsing import Commands
+from c1console.cli.context import Context, confirm, emit_json, print_table, reason_given
+from c1console.cli.parsing import Commands, write_options, yes_option
 from c1console.errors import BadInput
 from c1console.presentation import timestamp
 from c1console.store import results as results_store
@@ -26,9 +26,9 @@ def add_comp(commands: Commands) -> None:
     p.add_argument("--date", required=True, help="business date")
     p.add_argument("--target", required=True, help="account / portfolio")
     p.add_argument("--payload", required=True, help="the corrected result: a JSON object, or @FILE")
-    p.add_argument("--reason", help="why (required)")
     p.add_argument("--evidence-ref", help="ticket or document reference")
     p.add_argument("--attach", action="append", help="evidence file stored in the database (repeatable)")
+    write_options(p, dry_run=False, reason_help="why (required)")
     for name, text in (
         ("approve", "approve: the correction becomes the active result"),
         ("reject", "reject: nothing changes"),
@@ -36,6 +36,7 @@ def add_comp(commands: Commands) -> None:
         p = cp.command(name, cmd_comp_decide, text + " (approver role, not the requester)")
         p.add_argument("id", help="compensation id")
         p.add_argument("--note", help="the decision's note (required to reject)")
+        yes_option(p)
     p = cp.command("list", cmd_comp_list, "compensations, newest first")
     p.add_argument("--status", help="PENDING, APPROVED or REJECTED")
     p.add_argument("--json", action="store_true")
@@ -73,24 +74,54 @@ def _attachments(paths: list[str] | None) -> list[ops.Attachment]:
 def cmd_comp_request(ctx: Context) -> int:
     args = ctx.args
     session = ctx.session()
-    comp_id = ops.request_compensation(
-        session,
-        job_id=args.job,
-        business_date=inputs.parse_date(args.date, "--date"),
-        target=args.target,
-        payload=_read_payload(args.payload),
-        reason=args.reason,
-        evidence_ref=args.evidence_ref,
-        attachments=_attachments(args.attach),
+    business_date = inputs.parse_date(args.date, "--date")
+    payload = _read_payload(args.payload)
+    attachments = _attachments(args.attach)
+    request = {
+        "job_id": args.job,
+        "business_date": business_date,
+        "target": args.target,
+        "payload": payload,
+        "reason": args.reason,
+        "evidence_ref": args.evidence_ref,
+        "attachments": attachments,
+    }
+    ops.request_compensation(session, **request, dry_run=True)  # every refusal before the question
+    reason, body = (args.reason or "").strip(), " ".join(payload.split())
+    evidence = ", ".join(
+        [*([args.evidence_ref.strip()] if args.evidence_ref else []), *(a.filename for a in attachments)]
     )
+    key = f"{args.job} {business_date} {args.target.strip()}"
+    confirm(
+        ctx,
+        f"will request a compensation of {inputs.printable(key, 100)}: {inputs.printable(body, 100)}\n"
+        f"  reason: {inputs.printable(reason or '', 80)}; evidence: {inputs.printable(evidence, 80)};"
+        " another approver decides it",
+    )
+    comp_id = ops.request_compensation(session, **request)
     print(f"compensation {comp_id} requested; it waits for another operator with the approver role")
     return 0
 
 
 def cmd_comp_decide(ctx: Context) -> int:
     approve = ctx.args.command == "approve"
+    verb = "approve" if approve else "reject"
     comp_id = inputs.parse_id(ctx.args.id, "compensation id")
-    result_id = ops.decide_compensation(ctx.session(), comp_id, approve=approve, note=ctx.args.note)
+    session = ctx.session()
+    if not approve:
+        reason_given(ctx.args.note)
+    ops.decide_compensation(session, comp_id, approve=approve, note=ctx.args.note, dry_run=True)
+    with connection(session.db) as conn:
+        comp = results_store.get_compensation(conn, comp_id)
+    assert comp is not None  # the dry run refused a missing one
+    key = f"{comp.job_id} {comp.business_date} {comp.target_key}, requested by {comp.requested_by}"
+    effect = (
+        f"{inputs.printable(json.dumps(comp.payload, ensure_ascii=False), 80)} becomes the active result"
+        if approve
+        else "nothing changes"
+    )
+    confirm(ctx, f"will {verb} compensation {comp_id} ({inputs.printable(key, 120)}): {effect}")
+    result_id = ops.decide_compensation(session, comp_id, approve=approve, note=ctx.args.note)
     if approve:
         print(f"compensation {comp_id} approved: result {result_id} is now the active result of its key")
     else:

@@ -129,11 +129,21 @@ def confirm(ctx: Context, what: str) -> None:
     print(what)
     if getattr(ctx.args, "yes", False):
         return
-    if not sys.stdin.isatty():
+    if sys.stdin is None or sys.stdin.closed or not sys.stdin.isatty():  # None: started with stdin closed
         raise BadInput("not confirmed", hint="add --yes to confirm in a non-interactive run")
-    answer = input("proceed? [y/N] ").strip().lower()
+    try:
+        answer = input("proceed? [y/N] ").strip().lower()
+    except EOFError:  # Ctrl-D at the question
+        print()
+        answer = ""
     if answer not in ("y", "yes"):
         raise BadInput("cancelled by the operator; nothing was written")
+
+
+def reason_given(reason: str | None) -> None:
+    """The one refusal an ops dry run does not make (it lets a blank reason pass, for the console's preview
+    shown before one is typed): a required --reason that is missing, refused before the question."""
+    inputs.parse_reason(reason, required=True)
 
 
 def report(outcome: ops.Created | ops.Preview, label: str) -> int:
@@ -144,13 +154,21 @@ def report(outcome: ops.Created | ops.Preview, label: str) -> int:
     return 0
 
 
-def preview_then(ctx: Context, plan: Callable[[bool], ops.Created | ops.Preview], label: str) -> int:
+def preview_then(
+    ctx: Context,
+    plan: Callable[[bool], ops.Created | ops.Preview],
+    label: str,
+    check: Callable[[], None] | None = None,
+) -> int:
     """Runs ``plan`` as a dry run and shows it (all that --dry-run does); a run of more units than
-    ``large_run_units`` needs --yes; then asks and runs it for real."""
+    ``large_run_units`` needs --yes; ``check`` refuses what only the real run would (the role, a missing
+    reason) before the question; then asks and runs it for real."""
     preview = plan(True)
     assert isinstance(preview, ops.Preview)
     if ctx.args.dry_run:
         return report(preview, label)
+    if check is not None:
+        check()
     bound = ctx.settings.large_run_units
     if len(preview.units) > bound and not ctx.args.yes:
         raise BadInput(

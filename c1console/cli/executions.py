@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict
 from datetime import datetime
 
 from c1console import errors, inputs, ops
-from c1console.cli.context import Context, confirm, dates, emit_json, preview_then, print_table
+from c1console.cli.context import Context, confirm, dates, emit_json, preview_then, print_table, reason_given
 from c1console.cli.parsing import Commands, positive_int, write_options
 from c1console.errors import BadInput
 from c1console.presentation import date_range, duration, status_label, timestamp
@@ -17,6 +18,7 @@ from c1console.store.engine import connection
 
 SHOW_LOG_LINES = 50
 SHOW_AUDIT_ENTRIES = 100
+SHOW_MESSAGE_WIDTH = 60  # a unit's message on a terminal; piped, it is printed whole
 
 
 def add_exec(commands: Commands) -> None:
@@ -191,7 +193,7 @@ def _print_detail(d: ExecutionDetail) -> None:
     if failed:
         print("\nunits not succeeded:")
         rows = [
-            [str(u.business_date), u.target_key, u.status, u.error_code or "", (u.message or "")[:60]]
+            [str(u.business_date), u.target_key, u.status, u.error_code or "", _message(u.message or "")]
             for u in failed
         ]
         print_table(["DATE", "TARGET", "STATUS", "ERROR", "MESSAGE"], rows)
@@ -211,14 +213,22 @@ def _print_detail(d: ExecutionDetail) -> None:
             print(f"  #{a.audit_id} {timestamp(a.at)} {a.actor} {a.action} {a.reason or ''}".rstrip())
 
 
+def _message(text: str) -> str:
+    """A unit's message on one line (control characters made visible); cut to fit a terminal, whole when
+    the output goes to a file or a pipe."""
+    return inputs.printable(text, SHOW_MESSAGE_WIDTH if sys.stdout.isatty() else max(len(text), 1))
+
+
 # Writes ------------------------------------------------------------------------------------------------
 
 
 def cmd_exec_stop(ctx: Context) -> int:
     session = ctx.session()
     execution_id = inputs.parse_id(ctx.args.id)
-    inputs.parse_reason(ctx.args.reason)
-    confirm(ctx, f"will stop execution {execution_id}")
+    reason_given(ctx.args.reason)
+    would = ops.stop(session, execution_id, ctx.args.reason, dry_run=True)
+    when = "at once: it has not started" if would == "STOPPED" else "at its next unit boundary"
+    confirm(ctx, f"will stop execution {execution_id} {when}")
     after = ops.stop(session, execution_id, ctx.args.reason)
     if after == "STOPPED":
         print(f"execution {execution_id} STOPPED (it had not started)")
@@ -231,7 +241,9 @@ def cmd_exec_resume(ctx: Context) -> int:
     session = ctx.session()
     execution_id = inputs.parse_id(ctx.args.id)
     return preview_then(
-        ctx, lambda dry: ops.resume(session, execution_id, ctx.args.reason, dry_run=dry), "resume"
+        ctx,
+        lambda dry: ops.resume(session, execution_id, ctx.args.reason, dry_run=dry),
+        "resume",
     )
 
 
@@ -249,7 +261,10 @@ def cmd_exec_replay(ctx: Context) -> int:
         failed_only=args.failed_only,
     )
     return preview_then(
-        ctx, lambda dry: ops.replay(session, request, reason=args.reason, dry_run=dry), "REPLAY"
+        ctx,
+        lambda dry: ops.replay(session, request, reason=args.reason, dry_run=dry),
+        "REPLAY",
+        lambda: reason_given(args.reason),
     )
 
 
@@ -260,6 +275,7 @@ def cmd_exec_rollback(ctx: Context) -> int:
     if ctx.args.dry_run:
         print(f"dry run, nothing written: {preview.describe()}")
         return 0
+    reason_given(ctx.args.reason)
     confirm(ctx, f"will do: {preview.describe()}")
     done = ops.rollback(session, execution_id, ctx.args.reason)
     print(f"rolled back: {done.describe()}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import date, datetime
 
-from c1console import ops
-from c1console.cli.context import Context, dates, emit_json, preview_then, print_table
+from c1console import inputs, ops
+from c1console.cli.context import Context, confirm, dates, emit_json, preview_then, print_table, reason_given
 from c1console.cli.parsing import Commands, write_options
 from c1console.jobs import Registry
 from c1console.presentation import status_label, timestamp
@@ -82,15 +82,26 @@ def _next_fire(registry: Registry, job_id: str, now: datetime) -> datetime | Non
 
 
 def cmd_jobs_pause(ctx: Context) -> int:
-    ops.set_job_paused(ctx.session(), ctx.args.job, True, ctx.args.reason)
+    _set_paused(ctx, True)
     print(f"job {ctx.args.job} paused: no schedule fires until resumed")
     return 0
 
 
 def cmd_jobs_resume(ctx: Context) -> int:
-    ops.set_job_paused(ctx.session(), ctx.args.job, False, ctx.args.reason)
+    _set_paused(ctx, False)
     print(f"job {ctx.args.job} resumed: schedule fires again")
     return 0
+
+
+def _set_paused(ctx: Context, paused: bool) -> None:
+    """Whatever ops.set_job_paused refuses is refused by its dry run, before the question."""
+    session = ctx.session()
+    job_id, verb = ctx.args.job, "pause" if paused else "resume"
+    reason_given(ctx.args.reason)
+    ops.set_job_paused(session, job_id, paused, ctx.args.reason, dry_run=True)
+    effect = "no schedule fires until resumed" if paused else "schedule fires again"
+    confirm(ctx, f"will {verb} job {inputs.printable(job_id)} ({effect})")
+    ops.set_job_paused(session, job_id, paused, ctx.args.reason)
 
 
 def cmd_jobs_trigger(ctx: Context) -> int:

@@ -45,12 +45,22 @@ class Commands:
         return sub
 
 
-def write_options(p: argparse.ArgumentParser, *, dry_run: bool = True) -> None:
+def write_options(
+    p: argparse.ArgumentParser, *, dry_run: bool = True, reason_help: str | None = None
+) -> None:
     # ops decides whether a reason is required, the same for the console and the CLI
-    p.add_argument("--reason", help="why (recorded in the audit log; required for stop, replay, pause)")
-    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument(
+        "--reason", help=reason_help or "why (recorded in the audit log; required for stop, replay, pause)"
+    )
+    yes_option(p)
     if dry_run:
         p.add_argument("--dry-run", action="store_true", help="show what would happen; write nothing")
+
+
+def yes_option(p: argparse.ArgumentParser) -> None:
+    """--yes, for a write whose reason is not called --reason (a note, a comment): every write asks on a
+    terminal and needs it otherwise (context.confirm)."""
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
 
 
 def positive_int(text: str) -> int:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from c1console import checklists, errors, inputs, ops
-from c1console.cli.context import Context
-from c1console.cli.parsing import Commands
+from c1console.cli.context import Context, confirm, reason_given
+from c1console.cli.parsing import Commands, yes_option
 
 
 def add_checklist(commands: Commands) -> None:
@@ -19,6 +19,7 @@ def add_checklist(commands: Commands) -> None:
     p.add_argument("kind", choices=["daily", "monthly"])
     p.add_argument("period", help="the date (daily) or YYYY-MM (monthly)")
     p.add_argument("--comment", help="required; with open items, say why you sign anyway")
+    yes_option(p)
 
 
 def _checklist(ctx: Context, kind: str, period: str | None) -> checklists.Daily | checklists.Monthly:
@@ -54,7 +55,17 @@ def cmd_checklist_monthly(ctx: Context) -> int:
 
 def cmd_checklist_sign(ctx: Context) -> int:
     checklist = _checklist(ctx, ctx.args.kind, ctx.args.period)
-    signoff_id = ops.sign_checklist(ctx.session(), checklist, ctx.args.comment)
+    session = ctx.session()
+    reason_given(ctx.args.comment)
+    ops.sign_checklist(session, checklist, ctx.args.comment, dry_run=True)
+    open_items = checklist.open_items if isinstance(checklist, checklists.Daily) else checklist.still_open
+    comment = ctx.args.comment.strip()
+    confirm(
+        ctx,
+        f"will sign the {ctx.args.kind} checklist {checklist.period} off ({checklist.verdict},"
+        f" {open_items} open item(s)) as {session.operator}: {inputs.printable(comment, 100)}",
+    )
+    signoff_id = ops.sign_checklist(session, checklist, ctx.args.comment)
     print(
         f"{ctx.args.kind} checklist {checklist.period} ({checklist.verdict}) signed by {ctx.operator()}"
         f" (sign-off {signoff_id})"

@@ -12,7 +12,7 @@ from c1console import planning
 from c1console.errors import BadInput, Refused
 from c1console.inputs import parse_reason, printable
 from c1console.ops.executions import alert_execution, existing_execution
-from c1console.ops.session import Session, acting, require
+from c1console.ops.session import Session, acting, checked_reason, require
 from c1console.store import audit, lifecycle, outbox, results
 
 # Rollback ------------------------------------------------------------------------------------------------
@@ -38,9 +38,8 @@ def rollback(
 ) -> RollbackPreview:
     """Logical rollback: deactivate what the execution activated, reactivate what it superseded unless a
     newer result has taken the key since. One transaction; the execution is marked rolled back."""
-    checked_reason = parse_reason(reason, required=not dry_run)
-    if not dry_run:
-        require(session, "operator", "roll back an execution")
+    why = checked_reason(reason, dry_run=dry_run)
+    require(session, "operator", "roll back an execution")
     with acting(session, dry_run=dry_run) as conn:
         found = existing_execution(conn, execution_id, for_update=True)
         if found.status in ("READY", "RUNNING"):
@@ -54,10 +53,8 @@ def rollback(
         )
         if dry_run:
             return preview
-        deactivated, reactivated = results.apply_rollback(
-            conn, execution_id, found.job_id, checked_reason or ""
-        )
-        results.mark_rolled_back(conn, execution_id, session.operator, checked_reason or "")
+        deactivated, reactivated = results.apply_rollback(conn, execution_id, found.job_id, why or "")
+        results.mark_rolled_back(conn, execution_id, session.operator, why or "")
         audit.append(
             conn,
             actor=session.operator,
@@ -65,7 +62,7 @@ def rollback(
             object_type="execution",
             object_id=str(execution_id),
             execution_id=execution_id,
-            reason=checked_reason,
+            reason=why,
             details={
                 "job_id": found.job_id,
                 "deactivated": deactivated,
@@ -79,7 +76,7 @@ def rollback(
             "rolled_back",
             execution_id,
             found.job_id,
-            reason=checked_reason,
+            reason=why,
             deactivated=deactivated,
             reactivated=reactivated,
         )
@@ -125,9 +122,11 @@ def request_compensation(
     reason: str | None,
     evidence_ref: str | None = None,
     attachments: Sequence[Attachment] = (),
+    dry_run: bool = False,
 ) -> int:
-    """A manual correction of one result key, waiting for a different operator with the approver role."""
-    checked_reason = parse_reason(reason)
+    """A manual correction of one result key, waiting for a different operator with the approver role.
+    A dry run makes every check and returns 0 before anything is written (no id is used up)."""
+    why = parse_reason(reason)
     body = _payload(payload)
     ref = parse_reason(evidence_ref, required=False)
     if not ref and not attachments:
@@ -149,16 +148,18 @@ def request_compensation(
     definition = session.registry.get(job_id)
     if definition is not None:
         planning.plan_range(definition, business_date, business_date, [target])  # a key the job knows
-    with acting(session) as conn:
+    with acting(session, dry_run=dry_run) as conn:
         if not results.job_exists(conn, job_id):
             raise BadInput(f"unknown job '{printable(job_id)}'", hint="see c1console jobs list")
+        if dry_run:
+            return 0
         comp_id = results.add_compensation(
             conn,
             job_id=job_id,
             business_date=business_date,
             target_key=target,
             payload=body,
-            reason=checked_reason or "",
+            reason=why or "",
             evidence_ref=ref,
             requested_by=session.operator,
         )
@@ -181,7 +182,7 @@ def request_compensation(
             action="comp.request",
             object_type="compensation",
             object_id=str(comp_id),
-            reason=checked_reason,
+            reason=why,
             details={
                 "job_id": job_id,
                 "business_date": business_date.isoformat(),
@@ -199,7 +200,7 @@ def request_compensation(
             dedupe_key=f"comp_requested:{comp_id}",
             details={
                 "by": session.operator,
-                "reason": checked_reason,
+                "reason": why,
                 "compensation_id": comp_id,
                 "key": f"{job_id} {business_date} {target}",
             },
@@ -208,14 +209,15 @@ def request_compensation(
 
 
 def decide_compensation(
-    session: Session, compensation_id: int, *, approve: bool, note: str | None
+    session: Session, compensation_id: int, *, approve: bool, note: str | None, dry_run: bool = False
 ) -> int | None:
     """Approve (the correction becomes the active result, superseding the current one) or reject. Only a
-    different operator with the approver role; exactly one decision wins. Returns the new result id."""
-    checked_note = parse_reason(note, required=not approve)
+    different operator with the approver role; exactly one decision wins. Returns the new result id (None
+    for a rejection). A dry run makes every check, writes nothing and returns None."""
+    checked_note = checked_reason(note, required=not approve, dry_run=dry_run)
     verb = "approve" if approve else "reject"
     require(session, "approver", f"{verb} compensations")
-    with acting(session) as conn:
+    with acting(session, dry_run=dry_run) as conn:
         comp = results.get_compensation(conn, compensation_id, for_update=True)
         if comp is None:
             raise BadInput(f"compensation {compensation_id} does not exist", hint="see c1console comp list")
@@ -228,6 +230,8 @@ def decide_compensation(
                 f"{session.operator} requested compensation {compensation_id} and cannot {verb} it",
                 hint="four eyes: another approver must decide",
             )
+        if dry_run:
+            return None
         results.decide(
             conn, compensation_id, approve=approve, operator=session.operator, note=checked_note or ""
         )

@@ -10,9 +10,9 @@ from sqlalchemy.engine import Connection
 
 from c1console import planning
 from c1console.errors import BadInput, Refused
-from c1console.inputs import parse_reason, printable
+from c1console.inputs import printable
 from c1console.jobs import JobDefinition
-from c1console.ops.session import Session, acting, require
+from c1console.ops.session import Session, acting, checked_reason, require
 from c1console.requests import ReplayFull, ReplayOf, ReplayRequest, ReplaySingle
 from c1console.store import audit, executions, jobs, lifecycle, outbox
 from c1console.store.engine import connection
@@ -190,9 +190,8 @@ def trigger(
 ) -> Created | Preview:
     """A MANUAL execution: by default the job's latest business day before today, all targets."""
     job = _job(session, job_id)
-    reason = parse_reason(reason, required=False)
-    if not dry_run:
-        require(session, "operator", "trigger a job")
+    reason = checked_reason(reason, required=False)
+    require(session, "operator", "trigger a job")
     default_day = job.calendar.previous(date.today())
     start = date_from or date_to or default_day
     end = date_to or start
@@ -215,16 +214,15 @@ def replay(
     """A REPLAY execution: FULL (the job's whole recorded period), RANGE (dates), SINGLE (one target), or
     of an earlier execution (all its units, or only those that did not succeed). Existing results are kept;
     the new ones supersede them."""
-    checked_reason = parse_reason(reason, required=not dry_run)
-    if not dry_run:
-        require(session, "operator", "replay")
+    why = checked_reason(reason, dry_run=dry_run)
+    require(session, "operator", "replay")
     with acting(session, dry_run=dry_run) as conn:
         preview = _plan_replay(conn, session, request)
         if dry_run:
             return preview
-        execution_id = _create(conn, session, preview, checked_reason)
+        execution_id = _create(conn, session, preview, why)
         _audit_execution(
-            conn, session, "exec.replay", execution_id, checked_reason, preview, replay_of=preview.replay_of
+            conn, session, "exec.replay", execution_id, why, preview, replay_of=preview.replay_of
         )
         alert_execution(
             conn,
@@ -232,7 +230,7 @@ def replay(
             "replay_started",
             execution_id,
             preview.job_id,
-            reason=checked_reason,
+            reason=why,
             kind=preview.replay_kind,
             units=len(preview.units),
         )
@@ -302,9 +300,8 @@ def resume(
 ) -> Created | Preview:
     """A new MANUAL execution, linked by resumed_from, for the units of a STOPPED or FAILED execution that
     did not succeed."""
-    checked_reason = parse_reason(reason, required=False)
-    if not dry_run:
-        require(session, "operator", "resume an execution")
+    why = checked_reason(reason, required=False)
+    require(session, "operator", "resume an execution")
     with acting(session, dry_run=dry_run) as conn:
         source = existing_execution(conn, execution_id, for_update=True)
         if source.status not in ("STOPPED", "FAILED"):
@@ -322,25 +319,22 @@ def resume(
         preview = _preview(conn, job, "MANUAL", units, resumed_from=execution_id)
         if dry_run:
             return preview
-        new_id = _create(conn, session, preview, checked_reason)
-        _audit_execution(
-            conn, session, "exec.resume", new_id, checked_reason, preview, resumed_from=execution_id
-        )
-        alert_execution(
-            conn, session, "resumed", new_id, job.job_id, resumed_from=execution_id, reason=checked_reason
-        )
+        new_id = _create(conn, session, preview, why)
+        _audit_execution(conn, session, "exec.resume", new_id, why, preview, resumed_from=execution_id)
+        alert_execution(conn, session, "resumed", new_id, job.job_id, resumed_from=execution_id, reason=why)
     return Created(new_id, preview)
 
 
 # Stop ----------------------------------------------------------------------------------------------------
 
 
-def stop(session: Session, execution_id: int, reason: str | None) -> str:
+def stop(session: Session, execution_id: int, reason: str | None, *, dry_run: bool = False) -> str:
     """READY stops at once; RUNNING stops at its next unit boundary. Returns 'STOPPED' or 'RUNNING'
-    (stop requested)."""
-    checked_reason = parse_reason(reason)
+    (stop requested). A dry run makes every check the stop makes, writes nothing and returns what it
+    would."""
+    why = checked_reason(reason, dry_run=dry_run)
     require(session, "operator", "stop an execution")
-    with acting(session) as conn:
+    with acting(session, dry_run=dry_run) as conn:
         found = existing_execution(conn, execution_id, for_update=True)
         if found.status not in ("READY", "RUNNING"):
             raise Refused(
@@ -350,16 +344,18 @@ def stop(session: Session, execution_id: int, reason: str | None) -> str:
             raise Refused(
                 f"a stop of execution {execution_id} was already requested by {found.stop_requested_by}"
             )
-        after = lifecycle.request_stop(conn, execution_id, session.operator, checked_reason or "")
+        if dry_run:
+            return "STOPPED" if found.status == "READY" else "RUNNING"
+        after = lifecycle.request_stop(conn, execution_id, session.operator, why or "")
         assert after is not None  # the row is locked and was READY or RUNNING
         _audit_execution(
             conn,
             session,
             "exec.stop",
             execution_id,
-            checked_reason,
+            why,
             job_id=found.job_id,
             status_before=found.status,
         )
-        alert_execution(conn, session, "stopped", execution_id, found.job_id, reason=checked_reason)
+        alert_execution(conn, session, "stopped", execution_id, found.job_id, reason=why)
     return after

@@ -14,8 +14,11 @@ from c1console.store import audit, operators
 from c1console.store.engine import connection
 
 
-def grant(session: Session, operator_id: str, role: str, reason: str | None) -> str | None:
-    """Sets an operator's role (admin only). Returns the previous role.
+def grant(
+    session: Session, operator_id: str, role: str, reason: str | None, *, dry_run: bool = False
+) -> str | None:
+    """Sets an operator's role (admin only). Returns the previous role. A dry run does all of it, the
+    database's own grant guard included, and rolls it back.
 
     On a new database (no operator recorded yet) the one grant allowed is the person running it making
     themselves admin: how an installation gets its first admin. The database enforces the same rule."""
@@ -24,7 +27,7 @@ def grant(session: Session, operator_id: str, role: str, reason: str | None) -> 
         raise BadInput(f"'{printable(role)}' is not a role", hint=f"use one of {', '.join(ROLES)}")
     if not operator_id.strip() or any(ch.isspace() or not ch.isprintable() for ch in operator_id):
         raise BadInput(f"'{printable(operator_id)}' is not a login name")
-    with acting(session) as conn:
+    with acting(session, dry_run=dry_run) as conn:
         operators.lock_grants(conn)
         first = not session.read_only and operators.is_empty(conn)
         if first:

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 from c1console.config import ROLES, Settings
 from c1console.errors import Refused
+from c1console.inputs import parse_reason
 from c1console.jobs import Registry
 from c1console.store import audit, jobs, migrations, operators
 from c1console.store.engine import Database, connection, transaction
@@ -43,11 +44,26 @@ class Session:
 
 
 def require(session: Session, needed: str, doing: str) -> None:
-    if not session.can(needed):
+    """Refuses unless the session's role is at least ``needed``; dry runs check it too."""
+    if session.can(needed):
+        return
+    if session.read_only:  # the flag is the cause, not the role: granting one would change nothing
         raise Refused(
-            f"{session.operator} is {session.role} and cannot {doing}",
-            hint=f"this needs the {needed} role; an admin can grant it with c1console operators grant",
+            f"read-only console (--read-only): {session.operator} cannot {doing} here",
+            hint="open the console without --read-only to act",
         )
+    raise Refused(
+        f"{session.operator} is {session.role} and cannot {doing}",
+        hint=f"this needs the {needed} role; an admin can grant it with c1console operators grant",
+    )
+
+
+def checked_reason(text: str | None, *, required: bool = True, dry_run: bool = False) -> str | None:
+    """The reason, checked as every write checks it. A dry run checks a reason it is given exactly the same
+    way, but lets a blank one pass: a preview is shown before the reason is typed (the dialogs require it
+    themselves, with the same ``required``)."""
+    blank = not (text or "").strip()
+    return parse_reason(text, required=required and not (dry_run and blank))
 
 
 @contextmanager

@@ -1,8 +1,10 @@
 """The console's only way to change anything: a thin adapter over ``c1console.ops``.
 
-Every method is a blocking call made from a thread worker. The adapter exists so that the screens talk to
-one narrow object (tests of the rendering swap it for canned answers) and so that the read-only rule lives
-in one place: with no session, or a viewer's, ``can_act`` is False and ``refusal`` says why.
+Every method is a blocking call made from a thread worker. Each write takes ``dry_run``: every check the
+write makes (reason, role, state), nothing written — what a dialog's first ``enter`` runs. The adapter
+exists so that the screens talk to one narrow object (tests of the rendering swap it for canned answers)
+and so that the read-only rule lives in one place: with no session, or a viewer's, ``can_act`` is False
+and ``refusal`` says why.
 """
 
 from __future__ import annotations
@@ -85,17 +87,23 @@ class Actions:
     def resume(self, execution_id: int, reason: str | None, *, dry_run: bool) -> Outcome:
         return ops.resume(self._session(), execution_id, reason, dry_run=dry_run)
 
-    def stop(self, execution_id: int, reason: str | None) -> str:
-        return ops.stop(self._session(), execution_id, reason)
+    def stop(self, execution_id: int, reason: str | None, *, dry_run: bool = False) -> str:
+        return ops.stop(self._session(), execution_id, reason, dry_run=dry_run)
 
-    def set_job_paused(self, job_id: str, paused: bool, reason: str | None) -> None:
-        ops.set_job_paused(self._session(), job_id, paused, reason)
+    def set_job_paused(self, job_id: str, paused: bool, reason: str | None, *, dry_run: bool = False) -> None:
+        ops.set_job_paused(self._session(), job_id, paused, reason, dry_run=dry_run)
 
     def rollback(self, execution_id: int, reason: str | None, *, dry_run: bool) -> ops.RollbackPreview:
         return ops.rollback(self._session(), execution_id, reason, dry_run=dry_run)
 
-    def sign_checklist(self, checklist: Daily | Monthly, comment: str | None) -> int:
-        return ops.sign_checklist(self._session(), checklist, comment)
+    def sign_checklist(
+        self, checklist: Daily | Monthly, comment: str | None, *, dry_run: bool = False
+    ) -> int | None:
+        return ops.sign_checklist(self._session(), checklist, comment, dry_run=dry_run)
 
-    def decide_compensation(self, compensation_id: int, *, approve: bool, note: str | None) -> int | None:
-        return ops.decide_compensation(self._session(), compensation_id, approve=approve, note=note)
+    def decide_compensation(
+        self, compensation_id: int, *, approve: bool, note: str | None, dry_run: bool = False
+    ) -> int | None:
+        return ops.decide_compensation(
+            self._session(), compensation_id, approve=approve, note=note, dry_run=dry_run
+        )

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.binding import BindingType
 from textual.widget import Widget
 
@@ -21,7 +22,7 @@ from c1console.screens.dialogs import AuditFilter, AuditFilterDialog
 from c1console.screens.keys import Key, bindings
 from c1console.screens.lists import ListScreen
 from c1console.screens.search import SearchBox
-from c1console.screens.tables import move_cursor_to
+from c1console.screens.tables import cursor_key, move_cursor_to
 from c1console.screens.workers import problem_text
 
 if TYPE_CHECKING:
@@ -68,12 +69,14 @@ class AuditScreen(ListScreen[AuditEntry]):
         self.loading_more = False
         self.auto_pages = 0
         self.verdict: Text | None = None
+        self._search_from: str | None = None  # the entry selected when the search box opened
 
     def extra_widgets(self) -> Iterator[Widget]:
         yield SearchBox(
-            "search the loaded entries — enter applies, esc closes",
+            "search the loaded entries — enter keeps, esc restores",
             apply=self._searched,
             focus_after=lambda: self.table,
+            restore=self._search_restored,
         )
 
     @property
@@ -228,7 +231,11 @@ class AuditScreen(ListScreen[AuditEntry]):
         elif a is not None:
             self.notify(f"entry #{a.audit_id} is about {a.object_type} {a.object_id}, not an execution")
 
+    def on_key(self, event: events.Key) -> None:
+        self.search.take(event, self.action_search)
+
     def action_search(self) -> None:
+        self._search_from = cursor_key(self.table)
         self.search.open(self.text)
 
     def _searched(self, text: str | None) -> None:
@@ -236,9 +243,15 @@ class AuditScreen(ListScreen[AuditEntry]):
         self.auto_pages = 0
         self.render_rows()
 
+    def _search_restored(self, text: str | None) -> None:
+        """esc in the box: the search before it opened, the cursor back on the entry it was on."""
+        self._searched(text)
+        if self._search_from is not None:
+            move_cursor_to(self.table, self._search_from)
+
     def action_back(self) -> None:
         if self.search.is_open:
-            self.search.close()
+            self.search.cancel()
         else:
             self.host.show_mode("executions")
 

@@ -10,12 +10,13 @@ from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.widgets import DataTable, Static
 
 from c1console import inputs
-from c1console.queries import ExecutionFilter
+from c1console.queries import Execution, ExecutionFilter
 from c1console.screens import dialogs
 from c1console.screens.detail import DetailScreen
 from c1console.screens.execution_actions import ExecutionActions
@@ -23,6 +24,7 @@ from c1console.screens.header import HeaderBar
 from c1console.screens.history_window import COLUMNS, LABELS, NEWEST_FIRST, HistoryTable, HistoryWindow
 from c1console.screens.keys import Key, KeyBar, bindings
 from c1console.screens.search import SearchBox
+from c1console.screens.tables import move_cursor_to
 
 
 def describe_filter(flt: ExecutionFilter) -> str:
@@ -41,7 +43,12 @@ def describe_filter(flt: ExecutionFilter) -> str:
 
 
 def parse_search(value: str) -> str | None:
-    return inputs.parse_text(value, "search")
+    """The search as typed; ``#89`` (an id as the console writes it) searches for the id 89. The '#' goes
+    here, before the read side: the SQL and ``ExecutionFilter.matches`` compare the id as digits."""
+    text = inputs.parse_text(value, "search")
+    if text is not None and text.startswith("#") and text[1:].strip().isdigit():
+        return text[1:].strip()
+    return text
 
 
 class ExecutionsScreen(HistoryWindow):
@@ -95,6 +102,7 @@ class ExecutionsScreen(HistoryWindow):
 
     def __init__(self) -> None:
         super().__init__()
+        self._search_from: Execution | None = None  # the selection when the search box opened
         self.execution_actions = ExecutionActions(
             self, missing="select an execution first", after=self._after
         )
@@ -106,10 +114,11 @@ class ExecutionsScreen(HistoryWindow):
         yield Static(id="info", classes="info-line")
         yield HistoryTable(id="executions", newest=self.action_newest, oldest=self.action_oldest)
         yield SearchBox(
-            "search: job, error code, operator, reason or #id — enter applies, esc closes",
+            "search: job, error code, operator, reason or #id — enter keeps, esc restores",
             apply=self._searched,
             focus_after=lambda: self.table,
             parse=parse_search,
+            restore=self._search_restored,
         )
         yield KeyBar()
 
@@ -169,15 +178,29 @@ class ExecutionsScreen(HistoryWindow):
         if chosen is not None:
             self.app.push_screen(DetailScreen(chosen.execution_id))
 
+    def on_key(self, event: events.Key) -> None:
+        self.search.take(event, self.action_search)
+
     def action_search(self) -> None:
+        self._search_from = self.selected()
         self.search.open(self.flt.text)
 
     def _searched(self, text: str | None) -> None:
         self.set_filter(replace(self.flt, text=text))
 
+    def _search_restored(self, text: str | None) -> None:
+        """esc in the box: the search before it opened, the cursor back on the execution it was on."""
+        chosen = self._search_from
+
+        def back() -> None:
+            if chosen is not None:
+                move_cursor_to(self.table, str(chosen.execution_id))
+
+        self.set_filter(replace(self.flt, text=text), then=back)
+
     def action_back(self) -> None:
         if self.search.is_open:
-            self.search.close()
+            self.search.cancel()
         elif self.flt != ExecutionFilter():
             self.action_clear_filters()
 

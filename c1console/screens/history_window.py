@@ -1,7 +1,8 @@
 """The executions table's window on the history: paged in SQL, bounded, live, sorted.
 
 The table is keyed by execution_id. Live changes update the changed cells in place and insert new rows
-where the sort puts them; the cursor follows its execution, never its row number. Sorting by another
+where the sort puts them; the cursor follows its execution, never its row number, except on the first row:
+there it stays when new executions arrive, on the newest (``tail -f``). Sorting by another
 column sorts the rows already loaded (the server always pages by execution_id).
 
 The table holds a bounded window of the history (``WINDOW_PAGES`` pages, a contiguous run of ids): paging
@@ -421,21 +422,29 @@ class HistoryWindow(ConsoleScreen):
         return older_ok and newer_ok
 
     def apply(self, rows: Sequence[Execution], *, force: Sequence[int] = ()) -> None:
-        """Live rows: in place when loaded, inserted when new and in the window; the cursor stays put."""
+        """Live rows: in place when loaded, inserted when new and in the window. The cursor stays on its
+        execution, except on the first row, where it stays when new executions arrive (it follows the
+        newest, like ``tail -f``); an execution asked for (``want_cursor``) takes it wherever it is."""
         if not self.loaded:
             return
-        keep = cursor_key(self.table)
+        table = self.table
+        keep = cursor_key(table)
+        at_top = keep is not None and table.cursor_row == 0 and self.want_cursor is None
         now = self.now()
-        moved = False
+        moved = added = False
         for e in rows:
             if e.execution_id in self.rows:
                 moved = self._update(e, now) or moved
             elif e.execution_id in force or self._belongs(e):
                 self._add(e, now)
-                moved = True
+                moved = added = True
         if moved:
             self._trim(drop_newest=False, keep=keep)
-            self._resort(keep)
+            if added and at_top:
+                self._resort(None)
+                table.move_cursor(row=0, scroll=True)
+            else:
+                self._resort(keep)
         elif self.want_cursor is not None:
             self._restore_cursor(keep)
         self.update_info()
@@ -480,11 +489,12 @@ class HistoryWindow(ConsoleScreen):
         self._resort(cursor_key(self.table))
         self.update_info()
 
-    def set_filter(self, flt: ExecutionFilter) -> None:
+    def set_filter(self, flt: ExecutionFilter, *, then: Callable[[], None] | None = None) -> None:
+        """A new list for another filter; ``then`` runs once its first page is shown."""
         if flt != self.flt:
             self.flt = flt
             self.loaded = False
-            self.reload()
+            self.reload(then=then)
 
     def focus_execution(self, execution_id: int) -> None:
         """Puts the cursor on an execution, fetching it when it is not loaded (a new one, say); one that

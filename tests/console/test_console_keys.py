@@ -187,11 +187,16 @@ async def test_live_rows_respect_the_window(small_pages: None) -> None:
         screen.focus_execution(251)
         await wait_for(pilot, lambda: selected_id(screen) == 251, what="the window to move to 251")
         assert not screen.has_newer and contiguous(screen)
-        # live inserts at the top keep the window bounded
+        # live inserts at the top keep the window bounded; the cursor, on the top row, follows the newest
         fresh = [replace(newest, execution_id=i) for i in range(252, 272)]
         screen.apply(fresh)
         assert len(screen.rows) <= screen.window_rows and screen.has_more and max(screen.rows) == 271
-        assert contiguous(screen) and selected_id(screen) == 251
+        assert contiguous(screen) and selected_id(screen) == 271 and screen.table.cursor_row == 0
+        # lower down, the cursor stays on its execution
+        await pilot.press("down", "down")
+        assert selected_id(screen) == 269
+        screen.apply([replace(newest, execution_id=i) for i in range(272, 275)])
+        assert len(screen.rows) <= screen.window_rows and contiguous(screen) and selected_id(screen) == 269
 
 
 async def test_filter_dialog_search_and_clear() -> None:

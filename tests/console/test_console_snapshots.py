@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.worker import WorkerState
 
+from c1console.screens.search import SearchBox
 from tests.console import fixed
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
@@ -27,6 +28,7 @@ async def settle(pilot: Pilot[Any]) -> None:
         await pilot.pause(0.01)
         busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers)
         debouncing = getattr(app.screen, "_preview_timer", None) is not None  # a dialog about to re-preview
+        debouncing = debouncing or any(box.narrowing for box in app.screen.query(SearchBox))  # `/` typing
         if not busy and not debouncing:
             break
     await pilot.pause()

@@ -42,8 +42,9 @@ async def test_rollback_previews_then_calls_ops_with_the_reason() -> None:
         await wait_for(pilot, lambda: dialog.preview is not None, what="the rollback preview")
         await pilot.press("enter")  # no reason: refused in the dialog, nothing done
         assert dialog.armed is None and not calls(app, "rollback", dry_run=False)
-        await pilot.press(*"wrong mapping")
-        await pilot.press("enter", "enter")
+        await pilot.press(*"wrong mapping", "enter")
+        await wait_for(pilot, lambda: dialog.armed is not None, what="the review")
+        await pilot.press("enter")
         await wait_for(pilot, lambda: calls(app, "rollback", dry_run=False), what="the rollback")
         assert calls(app, "rollback", dry_run=False)[0] == {
             "execution_id": 1048,
@@ -130,11 +131,17 @@ async def test_sign_the_daily_checklist_with_a_comment() -> None:
         await pilot.press("4")
         await wait_for(pilot, lambda: isinstance(app.screen, DailyScreen) and app.screen.checklist)
         await pilot.press("S")
-        await wait_for(pilot, lambda: isinstance(app.screen, dialogs.SignDialog))
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, dialogs.SignDialog) and app.screen)
         await pilot.press(*"OPS-2215 follows the TSE feed")
-        await pilot.press("enter", "enter")
-        await wait_for(pilot, lambda: calls(app, "sign"))
-        assert calls(app, "sign") == [{"period": "2026-11-02", "comment": "OPS-2215 follows the TSE feed"}]
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: dialog.armed is not None, what="the review")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: calls(app, "sign", dry_run=False))
+        comment = "OPS-2215 follows the TSE feed"
+        assert calls(app, "sign") == [
+            {"period": "2026-11-02", "comment": comment, "dry_run": True},  # the review: ops' checks
+            {"period": "2026-11-02", "comment": comment, "dry_run": False},
+        ]
 
 
 async def test_monthly_moves_by_month() -> None:
@@ -166,7 +173,7 @@ async def test_alerts_open_their_execution() -> None:
 
 
 async def test_compensation_approve_reject_and_history() -> None:
-    app = fixed.build_app()
+    app = fixed.build_app(role="approver")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("7")
         screen = await wait_for(
@@ -177,21 +184,32 @@ async def test_compensation_approve_reject_and_history() -> None:
         dialog = await wait_for(pilot, lambda: isinstance(app.screen, dialogs.DecideDialog) and app.screen)
         await pilot.press("enter")  # a rejection needs a note
         assert dialog.armed is None
-        await pilot.press(*"no evidence", "enter", "enter")
-        await wait_for(pilot, lambda: calls(app, "decide"))
-        assert calls(app, "decide") == [{"id": 4, "approve": False, "note": "no evidence"}]
+        await pilot.press(*"no evidence", "enter")
+        await wait_for(pilot, lambda: dialog.armed is not None, what="the review")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: calls(app, "decide", dry_run=False))
+        assert calls(app, "decide", dry_run=False) == [
+            {"id": 4, "approve": False, "note": "no evidence", "dry_run": False}
+        ]
         await wait_for(pilot, lambda: app.screen is screen)
         await pilot.press("a")
-        await wait_for(pilot, lambda: isinstance(app.screen, dialogs.DecideDialog))
-        await pilot.press("enter", "enter")  # an approval's note is optional
-        await wait_for(pilot, lambda: len(calls(app, "decide")) == 2)
-        assert calls(app, "decide")[1] == {"id": 4, "approve": True, "note": None}
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, dialogs.DecideDialog) and app.screen)
+        await pilot.press("enter")  # an approval's note is optional
+        await wait_for(pilot, lambda: dialog.armed is not None, what="the review")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: len(calls(app, "decide", dry_run=False)) == 2)
+        assert calls(app, "decide", dry_run=False)[1] == {
+            "id": 4,
+            "approve": True,
+            "note": None,
+            "dry_run": False,
+        }
         # a decided one is refused before any dialog
         await wait_for(pilot, lambda: app.screen is screen)
         assert move_cursor_to(screen.table, "3")
         await pilot.press("a")
         await pilot.pause(0.1)
-        assert app.screen is screen and len(calls(app, "decide")) == 2
+        assert app.screen is screen and len(calls(app, "decide", dry_run=False)) == 2
         await pilot.press("h")
         history = await wait_for(
             pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.items and app.screen

@@ -49,8 +49,8 @@ def test_twenty_conflicting_operators(
     commands = (
         [["exec", "stop", str(to_stop), "--reason", "conflict", "--yes"]] * 5
         + [["exec", "replay", "--of", str(failed), "--reason", "conflict", "--yes"]] * 5
-        + [["comp", "approve", str(comp), "--note", "conflict"]] * 5
-        + [["jobs", "pause", "noop", "--reason", "conflict"]] * 5
+        + [["comp", "approve", str(comp), "--note", "conflict", "--yes"]] * 5
+        + [["jobs", "pause", "noop", "--reason", "conflict", "--yes"]] * 5
     )
     env = {
         **os.environ,

@@ -2,9 +2,12 @@
 
 Every action dialog works the same way: a small form prefilled from what is selected, a reason, and a
 preview of what will happen computed by the very ops function that will do it (``dry_run=True``). The
-first ``enter`` reviews (checks the fields and the reason, shows the preview, arms), the second confirms.
-Changing any field disarms. ``esc`` or ``ctrl+c`` with a reason typed asks first: the first press only
-warns, a second one discards — a typed reason is never lost by one stray key.
+first ``enter`` reviews: it checks the fields and the reason, then runs that ops dry run with the reason
+typed — every check confirming makes (reason, role, state, four eyes), nothing written — and only then
+shows the preview and arms; a refusal is said there, once, and "press enter again" is never shown for
+what confirming would refuse. The second ``enter`` confirms. Changing any field disarms. ``esc`` or
+``ctrl+c`` with a reason typed asks first: the first press only warns, a second one discards — a typed
+reason is never lost by one stray key.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static
 
 from c1console import ops, planning
-from c1console.errors import Problem, Refused
+from c1console.errors import BadInput, Problem, Refused
 from c1console.inputs import parse_date, parse_reason
 from c1console.screens.cells import dates, status_text
 from c1console.screens.services import Hosted
@@ -118,7 +121,8 @@ class ActionDialog(ConsoleModal):
         self.preview_problem: str | None = None
         self.preview_params: Hashable | None = None
         self.armed: tuple[Hashable, str | None] | None = None
-        self.arm_when_previewed: tuple[Hashable, str | None] | None = None
+        self.reviewing: tuple[Hashable, str | None] | None = None  # the first enter's dry run, on its way
+        self.refusal: str | None = None  # what the status line refuses (the preview area never repeats it)
         self.busy = False
         self.discard_armed = False
         self._preview_timer: Timer | None = None
@@ -135,7 +139,9 @@ class ActionDialog(ConsoleModal):
         """The form's values, checked (a Problem says what is wrong); the reason is not part of them."""
         return ()
 
-    def dry_run(self, params: Any) -> Any:
+    def dry_run(self, params: Any, reason: str | None) -> Any:
+        """``perform``'s ops call with ``dry_run=True``: the preview as the fields change (reason None), and
+        the first ``enter``'s review with the reason typed, which refuses whatever confirming would."""
         raise NotImplementedError
 
     def preview_renderable(self, preview: Any) -> Text:
@@ -192,10 +198,27 @@ class ActionDialog(ConsoleModal):
     def reason_text(self) -> str:
         return self.query_one("#reason", Input).value
 
+    def checked_reason(self) -> str | None:
+        """The reason typed, checked by the same rules as ops; a missing one is asked for in the dialog's
+        own words (ops' hint names the command line's flag)."""
+        text = self.reason_text()
+        if self.REASON_REQUIRED and not text.strip():
+            raise BadInput(f"a {self.REASON_LABEL} is required", hint=f"type a {self.REASON_LABEL}")
+        return parse_reason(text, required=False)
+
     def say(self, text: str | Text, style: str = "") -> None:
         self.query_one("#dialog-status", Static).update(
             Text(text, style=style) if isinstance(text, str) else text
         )
+        if self.refusal is not None:
+            self.refusal = None
+            self.show_preview()  # a problem the status line said is the preview area's again
+
+    def refuse(self, text: str) -> None:
+        """Says why not in the status line; the preview area, when it says the same, leaves it to that."""
+        self.say(text, "red")
+        self.refusal = text
+        self.show_preview()
 
     def disarm(self) -> None:
         if self.armed is not None:
@@ -217,7 +240,8 @@ class ActionDialog(ConsoleModal):
     def show_preview(self) -> None:
         widget = self.query_one("#preview", Static)
         if self.preview_problem is not None:
-            widget.update(Text(self.preview_problem, style="red"))
+            shown = "" if self.preview_problem == self.refusal else self.preview_problem
+            widget.update(Text(shown, style="red"))
         elif self.preview is not None:
             widget.update(self.preview_renderable(self.preview))
         else:
@@ -238,7 +262,7 @@ class ActionDialog(ConsoleModal):
         self.preview, self.preview_params, self.preview_problem = None, params, None
         self.show_preview()
         self.call_db(
-            lambda: self.dry_run(params),
+            lambda: self.dry_run(params, None),
             lambda preview: self._previewed(params, preview),
             failed=lambda exc: self._preview_failed(params, exc),
             group="preview",
@@ -261,29 +285,27 @@ class ActionDialog(ConsoleModal):
         large = self.too_large(preview)
         if large is not None:
             self.preview_problem = large
-            self.show_preview()
-            if self.arm_when_previewed is not None:
-                self.arm_when_previewed = None
-                self.say(large, "red")
-            return
-        self.preview = preview
+        else:
+            self.preview = preview
         self.show_preview()
-        waiting, self.arm_when_previewed = self.arm_when_previewed, None
-        if waiting is not None and waiting[0] == params:
-            self.arm(*waiting)
 
     def _preview_failed(self, params: Hashable, exc: BaseException) -> None:
         if params != self.preview_params:
             return
         self.preview_problem = problem_text(exc)
         self.show_preview()
-        if self.arm_when_previewed is not None:
-            self.arm_when_previewed = None
-            self.say(self.preview_problem, "red")
+
+    def inputs_changed(self) -> None:
+        """What was reviewed or refused is not what is typed any more."""
+        self.disarm()
+        self.reviewing = None
+        self.discard_armed = False
+        if self.refusal is not None:
+            self.say("")
+        self.query_one("#proceed", Button).label = "enter review"
 
     def fields_changed(self) -> None:
-        self.disarm()
-        self.discard_armed = False
+        self.inputs_changed()
         if self.PREVIEWS:
             if self._preview_timer is not None:
                 self._preview_timer.stop()
@@ -293,8 +315,7 @@ class ActionDialog(ConsoleModal):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "reason":
-            self.disarm()
-            self.discard_armed = False
+            self.inputs_changed()
         else:
             self.fields_changed()
 
@@ -323,21 +344,51 @@ class ActionDialog(ConsoleModal):
         self.discard_armed = False
         try:
             params = self.params()
-            reason = parse_reason(self.reason_text(), required=self.REASON_REQUIRED)
+            reason = self.checked_reason()
         except Problem as problem:
             self.disarm()
-            self.say(str(problem), "red")
+            self.refuse(str(problem))
             return
         if self.armed == (params, reason):
             self.submit(params, reason)
-        elif not self.PREVIEWS or (params == self.preview_params and self.preview is not None):
-            self.arm(params, reason)
-        elif params == self.preview_params and self.preview_problem is not None:
-            self.say(self.preview_problem, "red")
-        else:
-            self.arm_when_previewed = (params, reason)
-            if params != self.preview_params:
-                self.start_preview(params)
+        elif self.reviewing != (params, reason):  # else that review is on its way: it arms or refuses
+            self.review(params, reason)
+
+    def review(self, params: Hashable, reason: str | None) -> None:
+        """The first enter: ops' dry run with what is typed, then arm; or say why confirming would fail."""
+        self.disarm()
+        if self.refusal is not None:
+            self.say("")
+        self.reviewing = (params, reason)
+        self.query_one("#proceed", Button).label = "checking…"
+        self.call_db(
+            lambda: self.dry_run(params, reason),
+            lambda result: self._reviewed(params, reason, result),
+            failed=lambda exc: self._review_failed(params, reason, exc),
+            group="review",
+            exclusive=True,
+        )
+
+    def _reviewed(self, params: Hashable, reason: str | None, result: Any) -> None:
+        if self.reviewing != (params, reason):
+            return
+        self.reviewing = None
+        self.query_one("#proceed", Button).label = "enter review"
+        large = self.too_large(result)
+        if large is not None:
+            self.refuse(large)
+            return
+        if self.PREVIEWS:  # what confirming does, as checked now (the reason included)
+            self.preview, self.preview_params, self.preview_problem = result, params, None
+            self.show_preview()
+        self.arm(params, reason)
+
+    def _review_failed(self, params: Hashable, reason: str | None, exc: BaseException) -> None:
+        if self.reviewing != (params, reason):
+            return
+        self.reviewing = None
+        self.query_one("#proceed", Button).label = "enter review"
+        self.refuse(problem_text(exc))
 
     def submit(self, params: Hashable, reason: str | None) -> None:
         self.busy = True
@@ -353,7 +404,7 @@ class ActionDialog(ConsoleModal):
         self.busy = False
         self.disarm()
         text = problem_text(exc)
-        self.say(text, "red")
+        self.refuse(text)
         self.app.notify(
             text, severity="error", title="refused" if isinstance(exc, Refused) else "failed", timeout=10
         )

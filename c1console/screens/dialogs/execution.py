@@ -58,6 +58,9 @@ class StopDialog(OneExecutionDialog):
     def confirm_words(self) -> str:
         return f"stop execution #{self.execution.execution_id}"
 
+    def dry_run(self, params: Any, reason: str | None) -> str:
+        return self.services.actions.stop(self.execution.execution_id, reason, dry_run=True)
+
     def perform(self, params: Any, reason: str | None) -> Done:
         execution_id = self.execution.execution_id
         state = self.services.actions.stop(execution_id, reason)
@@ -74,9 +77,9 @@ class ResumeDialog(OneExecutionDialog):
     REASON_REQUIRED = False
     NOTE = "A new MANUAL execution runs the units that did not succeed."
 
-    def dry_run(self, params: Any) -> ops.Preview:
+    def dry_run(self, params: Any, reason: str | None) -> ops.Preview:
         return cast(
-            ops.Preview, self.services.actions.resume(self.execution.execution_id, None, dry_run=True)
+            ops.Preview, self.services.actions.resume(self.execution.execution_id, reason, dry_run=True)
         )
 
     def perform(self, params: Any, reason: str | None) -> Done:
@@ -247,9 +250,9 @@ class ReplayDialog(ActionDialog):
         assert p.date_from is not None and p.date_to is not None
         return ReplayRange(p.job_id, p.date_from, p.date_to)
 
-    def dry_run(self, params: ReplayParams) -> ops.Preview:
+    def dry_run(self, params: ReplayParams, reason: str | None) -> ops.Preview:
         return cast(
-            ops.Preview, self.services.actions.replay(self.request(params), reason=None, dry_run=True)
+            ops.Preview, self.services.actions.replay(self.request(params), reason=reason, dry_run=True)
         )
 
     def _previewed(self, params: Hashable, preview: ops.Preview) -> None:
@@ -287,8 +290,8 @@ class RollbackDialog(OneExecutionDialog):
             text.append(f"\nleft alone: {shown}" + (f" … and {more} more" if more > 0 else ""), style="dim")
         return text
 
-    def dry_run(self, params: Any) -> ops.RollbackPreview:
-        return self.services.actions.rollback(self.execution.execution_id, None, dry_run=True)
+    def dry_run(self, params: Any, reason: str | None) -> ops.RollbackPreview:
+        return self.services.actions.rollback(self.execution.execution_id, reason, dry_run=True)
 
     def perform(self, params: Any, reason: str | None) -> Done:
         execution_id = self.execution.execution_id

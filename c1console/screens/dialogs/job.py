@@ -100,8 +100,8 @@ class TriggerDialog(ActionDialog):
             dry_run=dry_run,
         )
 
-    def dry_run(self, params: TriggerParams) -> ops.Preview:
-        return cast(ops.Preview, self._call(params, None, True))
+    def dry_run(self, params: TriggerParams, reason: str | None) -> ops.Preview:
+        return cast(ops.Preview, self._call(params, reason, True))
 
     def perform(self, params: TriggerParams, reason: str | None) -> Done:
         created = cast(ops.Created, self._call(params, reason, False))
@@ -135,6 +135,9 @@ class PauseDialog(ActionDialog):
 
     def confirm_words(self) -> str:
         return f"{'pause' if self.pause else 'resume'} job {self.job.job_id}"
+
+    def dry_run(self, params: Any, reason: str | None) -> None:
+        self.services.actions.set_job_paused(self.job.job_id, self.pause, reason, dry_run=True)
 
     def perform(self, params: Any, reason: str | None) -> Done:
         self.services.actions.set_job_paused(self.job.job_id, self.pause, reason)

@@ -44,6 +44,9 @@ class SignDialog(ActionDialog):
     def confirm_words(self) -> str:
         return f"sign the {self.checklist.period} checklist"
 
+    def dry_run(self, params: Any, reason: str | None) -> None:
+        self.services.actions.sign_checklist(self.checklist, reason, dry_run=True)
+
     def perform(self, params: Any, reason: str | None) -> Done:
         signoff_id = self.services.actions.sign_checklist(self.checklist, reason)
         return Done(f"checklist {self.checklist.period} signed (sign-off #{signoff_id})")
@@ -80,6 +83,12 @@ class DecideDialog(ActionDialog):
 
     def confirm_words(self) -> str:
         return f"{self.VERB} compensation #{self.compensation.compensation_id}"
+
+    def dry_run(self, params: Any, reason: str | None) -> None:
+        c = self.compensation
+        self.services.actions.decide_compensation(
+            c.compensation_id, approve=self.approve, note=reason, dry_run=True
+        )
 
     def perform(self, params: Any, reason: str | None) -> Done:
         c = self.compensation
