@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from c1console import errors
 from c1console.errors import BadInput
 from c1console.inputs import printable
 from c1console.jobs import WEEKDAYS, fire_times, parse_schedule
-from c1console.presentation import date_range, human_duration
+from c1console.presentation import NO_ALERT_CHANNEL, date_range, human_duration, iso_timestamp
 from c1console.store import reviews
 from c1console.store.engine import Database, connection
 
@@ -63,10 +64,16 @@ class Daily:
     long_running: list[dict[str, Any]]
     failed_deliveries: list[dict[str, Any]]
     signoffs: list[dict[str, Any]] = field(default_factory=list)
+    # the alert channels configured where this was computed; [] says failures reach nobody, None: not known
+    alert_channels: list[str] | None = None
 
     @property
     def period(self) -> str:
         return self.business_date.isoformat()
+
+    @property
+    def no_alert_channel(self) -> bool:
+        return self.alert_channels is not None and not self.alert_channels
 
     @property
     def open_items(self) -> int:
@@ -99,7 +106,9 @@ def daily(
     tz: str = "UTC",
     lang: str = "en",
     long_running_seconds: float = LONG_RUNNING_SECONDS,
+    alert_channels: Sequence[str] | None = None,
 ) -> Daily:
+    """``alert_channels``: Settings.channels, so the checklist can say when none is configured."""
     day = day or previous_business_day()
     zone = ZoneInfo(tz)
     start, end = _day_bounds(day, zone)
@@ -113,9 +122,12 @@ def daily(
         deliveries = reviews.failed_deliveries(conn, start, end)
         job_schedules = reviews.schedules(conn)
         signed = reviews.signoffs(conn, "DAILY", day.isoformat())
-    return build_daily(
+    checklist = build_daily(
         day, failures, latest, fired, missed, running, deliveries, job_schedules, signed, lang=lang
     )
+    if alert_channels is None:
+        return checklist
+    return Daily(**{**checklist.__dict__, "alert_channels": list(alert_channels)})
 
 
 @functools.lru_cache(maxsize=4096)
@@ -411,17 +423,22 @@ def render_daily(c: Daily, markdown: bool = False) -> str:
             f"{f.error_title or ''}{who}: {state}".replace("  ", " ")
         )
     out += ["", f"{h}Missed schedule fires"]
-    out += [f"{bullet}{m['job_id']} at {m['scheduled_for']}" for m in c.missed] or [f"{bullet}none"]
+    out += [f"{bullet}{m['job_id']} at {iso_timestamp(m['scheduled_for'])}" for m in c.missed] or [
+        f"{bullet}none"
+    ]
     out += ["", f"{h}Running too long"]
     out += [
-        f"{bullet}#{r['execution_id']} {r['job_id']} since {r['started_at']}" for r in c.long_running
+        f"{bullet}#{r['execution_id']} {r['job_id']} since {iso_timestamp(r['started_at'])}"
+        for r in c.long_running
     ] or [f"{bullet}none"]
     out += ["", f"{h}Alert deliveries that failed"]
+    if c.no_alert_channel:
+        out.append(f"{bullet}{'**' if markdown else ''}{NO_ALERT_CHANNEL}{'**' if markdown else ''}")
     out += [
         f"{bullet}#{d['notification_id']} {d['event']} via {d['channel']} after {d['attempts']} attempt(s): "
         f"{d['last_error']}"
         for d in c.failed_deliveries
-    ] or [f"{bullet}none"]
+    ] or ([] if c.no_alert_channel else [f"{bullet}none"])
     return "\n".join(out) + "\n"
 
 

@@ -178,6 +178,7 @@ def run_console(
                 role=session.role,
                 server_version=queries.server_version(),
                 greeting=greeting,
+                alert_channels=tuple(session.settings.channels),
             )
             if after_start is not None:
                 after_start(runner)

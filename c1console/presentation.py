@@ -16,6 +16,10 @@ STATUS_SYMBOL = {
 }
 
 
+# Said wherever alert failures would otherwise look like "none": with no channel, nobody hears of them.
+NO_ALERT_CHANNEL = "no alert channel configured — failures reach nobody; see [alerts] in the config"
+
+
 def status_label(status: str) -> str:
     return f"{STATUS_SYMBOL.get(status, '?')} {status}"
 
@@ -47,6 +51,14 @@ def timestamp(value: datetime | None, tz: tzinfo | None = None) -> str:
     if value is None:
         return ""
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def iso_timestamp(value: str, tz: tzinfo | None = None) -> str:
+    """An ISO-8601 time kept as text (checklist JSON), shown like every other time."""
+    try:
+        return timestamp(datetime.fromisoformat(value), tz)
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def date_range(start: object, end: object) -> str:

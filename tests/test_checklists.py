@@ -13,6 +13,7 @@ import pytest
 from c1console import checklists, ops
 from c1console.cli import run
 from c1console.errors import BadInput
+from c1console.presentation import NO_ALERT_CHANNEL, timestamp
 from c1console.requests import ReplayOf
 from c1console.scheduler.runner import Runner
 from c1console.store.engine import Database
@@ -59,7 +60,9 @@ def test_open_failure_then_resolved_by_replay_and_missed_fire(
     assert item.resolved and item.resolved_by == replay.execution_id and item.verdict == "OK"
     assert after.verdict == "ATTENTION"  # the missed fire is still there
     text = checklists.render_daily(after)
-    assert f"resolved by #{replay.execution_id}" in text and "flaky at 2026-11-01T21:00:00+00:00" in text
+    fired_at = timestamp(datetime(2026, 11, 1, 21, tzinfo=UTC))  # local time, like every other time
+    assert f"resolved by #{replay.execution_id}" in text and f"flaky at {fired_at}" in text
+    assert "T21:00" not in text
 
 
 def test_cli_daily_exit_codes_and_json(
@@ -98,8 +101,10 @@ def test_cli_daily_exit_codes_and_json(
     data = json.loads(capsys.readouterr().out)
     assert data["verdict"] == "ATTENTION" and data["failures"][0]["execution_id"] == execution_id
     assert data["failures"][0]["resolved"] is False
+    assert data["alert_channels"] == []  # cli_env configures no [alerts]: said, not shown as "none"
     assert run(["checklist", "daily", "--date", "2026-11-03"]) == 0
-    assert "Daily checklist 2026-11-03: OK" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "Daily checklist 2026-11-03: OK" in text and NO_ALERT_CHANNEL in text
     assert run(["checklist", "daily", "--date", DAY.isoformat(), "--format", "md"]) == 1
     assert capsys.readouterr().out.startswith("# Daily checklist 2026-11-02: ATTENTION")
 
@@ -226,3 +231,54 @@ def test_schedule_fires_count_on_the_jobs_own_calendar_day(db: Database, raw: ps
     )  # Sunday 21:00 UTC, Monday 06:00 in Seoul
     [job] = checklists.daily(db, DAY, tz="UTC").jobs
     assert (job.expected_fires, job.auto_runs, job.missed) == (1, 1, 0)
+
+
+def _daily(**changes: object) -> checklists.Daily:
+    plain = checklists.Daily(
+        business_date=DAY,
+        verdict="OK",
+        jobs=[],
+        failures=[],
+        missed=[],
+        long_running=[],
+        failed_deliveries=[],
+    )
+    return checklists.Daily(**{**plain.__dict__, **changes})
+
+
+def test_no_alert_channel_is_said_in_text_markdown_and_json() -> None:
+    unheard = _daily(alert_channels=[])
+    for markdown in (False, True):
+        text = checklists.render_daily(unheard, markdown=markdown)
+        section = text.split("Alert deliveries that failed", 1)[1]
+        assert NO_ALERT_CHANNEL in section and "none" not in section
+    data = json.loads(checklists.to_json(unheard))
+    assert data["alert_channels"] == [] and data["failed_deliveries"] == [] and data["open_items"] == 0
+
+    heard = _daily(alert_channels=["slack"])
+    assert NO_ALERT_CHANNEL not in checklists.render_daily(heard)
+    assert checklists.render_daily(heard).endswith("Alert deliveries that failed\n  none\n")
+    assert json.loads(checklists.to_json(heard))["alert_channels"] == ["slack"]
+    # computed without the settings (None): nothing claimed either way
+    assert NO_ALERT_CHANNEL not in checklists.render_daily(_daily())
+
+
+def test_missed_fires_and_long_runs_read_as_local_times() -> None:
+    c = _daily(
+        missed=[{"job_id": "prices", "scheduled_for": "2026-12-01T21:00:00+00:00"}],
+        long_running=[
+            {
+                "execution_id": 7,
+                "job_id": "prices",
+                "started_at": "2026-12-01T22:30:00+00:00",
+                "runner_id": None,
+            }
+        ],
+    )
+    text = checklists.render_daily(c)
+    missed_at = timestamp(datetime(2026, 12, 1, 21, tzinfo=UTC))
+    since = timestamp(datetime(2026, 12, 1, 22, 30, tzinfo=UTC))
+    assert f"prices at {missed_at}" in text and f"#7 prices since {since}" in text
+    assert "+00:00" not in text and "T21:00" not in text
+    # the JSON keeps the exact instant
+    assert json.loads(checklists.to_json(c))["missed"][0]["scheduled_for"] == "2026-12-01T21:00:00+00:00"

@@ -11,7 +11,8 @@ import psycopg
 import pytest
 
 from c1console.cli import run
-from tests.rawsql import add_execution, add_result, move
+from c1console.presentation import NO_ALERT_CHANNEL
+from tests.rawsql import add_execution, add_job, add_result, move
 
 
 def c1(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -169,3 +170,29 @@ def test_exec_show_prints_unit_messages_whole_when_piped(
     assert run(["exec", "show", str(failed)]) == 0
     [row] = [line for line in capsys.readouterr().out.splitlines() if "ACC-1" in line]
     assert row.endswith(whole[:59] + "…") and whole[59:] not in row
+
+
+def test_exec_list_by_reads_system_for_auto(
+    cli_env: str, raw: psycopg.Connection, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Who ran an AUTO execution: `system`, the actor the database records, as in the console."""
+    manual = add_execution(raw)
+    add_job(raw, "ingest")
+    auto = raw.execute(
+        "INSERT INTO c1.execution (job_id, run_type, business_date_from, business_date_to, requested_by,"
+        " scheduled_for) VALUES ('ingest', 'AUTO', '2026-11-02', '2026-11-02', 'system',"
+        " '2026-11-02 06:00+09') RETURNING execution_id"
+    ).fetchone()[0]
+    assert run(["exec", "list"]) == 0
+    lines = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert lines[str(auto)].rstrip().endswith("system")
+    assert lines[str(manual)].rstrip().endswith("tester")
+
+
+def test_alerts_list_says_no_channel_is_configured(cli_env: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["alerts", "list"]) == 0
+    out = capsys.readouterr().out
+    assert NO_ALERT_CHANNEL in out and "no notifications" in out
+    assert run(["alerts", "list", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == [] and NO_ALERT_CHANNEL in captured.err

@@ -3,6 +3,7 @@ errors (the error-code catalogue)."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict
 from datetime import datetime
 from typing import cast
@@ -11,7 +12,7 @@ from c1console import errors, inputs, ops
 from c1console.cli.context import Context, confirm, emit_json, print_table
 from c1console.cli.parsing import Commands, positive_int, write_options
 from c1console.errors import BadInput, CheckFailed
-from c1console.presentation import timestamp
+from c1console.presentation import NO_ALERT_CHANNEL, timestamp
 from c1console.store import audit
 from c1console.store import operators as operators_store
 from c1console.store import outbox as outbox_store
@@ -145,11 +146,15 @@ def cmd_alerts_list(ctx: Context) -> int:
     )
     with connection(ctx.current_db()) as conn:
         rows = outbox_store.list_notifications(conn, statuses=statuses, limit=ctx.args.limit)
+    if not ctx.settings.channels:
+        # on stderr with --json, so the JSON stays a list; on stdout above the table otherwise
+        print(
+            f"⚠ {NO_ALERT_CHANNEL} ([alerts.email], [alerts.slack] or [alerts.webhook])",
+            file=sys.stderr if ctx.args.json else sys.stdout,
+        )
     if ctx.args.json:
         emit_json([asdict(r) for r in rows])
         return 0
-    if not ctx.settings.channels:
-        print("no alert channels configured ([alerts.email], [alerts.slack], [alerts.webhook] in the config)")
     if not rows:
         print("no notifications")
         return 0

@@ -80,7 +80,7 @@ def _execution_row(e: executions.Execution, now: datetime) -> list[str]:
         duration(e.started_at, e.ended_at, now),
         f"{e.units_done + e.units_failed}/{e.units_total}",
         e.error_code or "",
-        e.operator_id or "",
+        e.requested_by,  # "system" for AUTO, as the database records it and the console shows it
     ]
 
 

@@ -29,7 +29,12 @@ def _checklist(ctx: Context, kind: str, period: str | None) -> checklists.Daily 
     if kind == "daily":
         day = inputs.parse_date(period, "--date") if period else None
         return checklists.daily(
-            db, day, tz=settings.timezone, lang=lang, long_running_seconds=settings.long_running_seconds
+            db,
+            day,
+            tz=settings.timezone,
+            lang=lang,
+            long_running_seconds=settings.long_running_seconds,
+            alert_channels=settings.channels,
         )
     return checklists.monthly(db, checklists.parse_month(period), tz=settings.timezone, lang=lang)
 

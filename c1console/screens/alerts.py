@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from rich.text import Text
 from textual.binding import BindingType
 
+from c1console.presentation import NO_ALERT_CHANNEL
 from c1console.queries import Notification
 from c1console.screens.cells import one_line, short_when, when
 from c1console.screens.detail import DetailScreen
+from c1console.screens.header import no_alert_channel
 from c1console.screens.keys import Key, bindings
 from c1console.screens.lists import ListScreen, columns
 
@@ -66,10 +68,15 @@ class AlertsScreen(ListScreen[Notification]):
         )
 
     def summary(self, rows: Sequence[Notification]) -> Text:
+        line = Text(" ")
+        if no_alert_channel(self.app):
+            line.append(f"⚠ {NO_ALERT_CHANNEL}", style="bold yellow")
+            line.append(" · ")
         if not rows:
-            return Text(" no alerts yet")
+            line.append("no alerts yet")
+            return line
         counts = {s: sum(1 for n in rows if n.status == s) for s in ("FAILED", "PENDING", "SENT")}
-        line = Text(f" {len(rows)} newest · ")
+        line.append(f"{len(rows)} newest · ")
         line.append(f"{counts['FAILED']} failed", style="bold red" if counts["FAILED"] else "")
         line.append(f" · {counts['PENDING']} pending · {counts['SENT']} sent")
         return line

@@ -68,7 +68,8 @@ class AuditScreen(ListScreen[AuditEntry]):
         self.has_more = False
         self.loading_more = False
         self.auto_pages = 0
-        self.verdict: Text | None = None
+        self.verdict: Text | None = None  # verifying, or why it could not; else the report says it
+        self.report: ChainReport | None = None  # the last verification
         self._search_from: str | None = None  # the entry selected when the search box opened
 
     def extra_widgets(self) -> Iterator[Widget]:
@@ -186,8 +187,9 @@ class AuditScreen(ListScreen[AuditEntry]):
 
     def update_info(self) -> None:
         line = Text(" ")
-        if self.verdict is not None:
-            line.append_text(self.verdict)
+        verdict = self.verdict if self.verdict is not None else self.report_text()
+        if verdict is not None:
+            line.append_text(verdict)
             line.append("  │ ")
         shown, loaded = self.table.row_count, len(self.items)
         line.append(f"{shown} of {loaded} loaded" if self.text else f"{loaded} loaded")
@@ -278,20 +280,33 @@ class AuditScreen(ListScreen[AuditEntry]):
             self.services.queries.verify_audit, self._verified, failed=self._verify_failed, group="verify"
         )
 
-    def _verified(self, report: ChainReport) -> None:
-        if report.ok:
-            self.verdict = Text(
-                f"✔ chain OK: {report.rows} rows, head {report.head[:12]}…", style="bold green"
-            )
-            self.notify(
-                f"audit chain OK: {report.rows} rows, head {report.head}", title="verified", timeout=10
-            )
-        else:
-            self.verdict = Text(
+    def report_text(self) -> Text | None:
+        """The last verification, saying what it covered: the chain walks ids 1, 2, … with no gap, so the
+        rows it verified are #1 to #rows; rows shown beyond them are said to be unverified."""
+        report = self.report
+        if report is None:
+            return None
+        if not report.ok:
+            return Text(
                 f"✖ chain BROKEN at row {report.broken_at}: {report.problem} "
                 f"({report.rows} rows verified before it)",
                 style="bold red",
             )
+        newer = sum(1 for a in self.items.values() if a.audit_id > report.rows)
+        if not newer:
+            return Text(f"✔ chain OK up to #{report.rows}, head {report.head[:12]}…", style="bold green")
+        return Text.assemble(
+            (f"✔ chain OK up to #{report.rows}", "bold green"),
+            (f" ({newer} newer row{'s' if newer != 1 else ''} not verified — v)", "yellow"),
+        )
+
+    def _verified(self, report: ChainReport) -> None:
+        self.verdict, self.report = None, report
+        if report.ok:
+            self.notify(
+                f"audit chain OK up to #{report.rows}, head {report.head}", title="verified", timeout=10
+            )
+        else:
             self.notify(
                 f"audit chain broken at row {report.broken_at}: {report.problem}",
                 severity="error",

@@ -8,6 +8,7 @@ thread worker; `[` / `]` move by a day or a month. The daily lists the failures 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -18,13 +19,13 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Sparkline, Static
 
 from c1console import checklists
-from c1console.presentation import human_duration
+from c1console.presentation import NO_ALERT_CHANNEL, human_duration, iso_timestamp
 from c1console.screens.base import ConsoleScreen
 from c1console.screens.cells import one_line, status_text, verdict_text
 from c1console.screens.detail import DetailScreen
 from c1console.screens.dialogs import Done, SignDialog
 from c1console.screens.execution_actions import ExecutionActions
-from c1console.screens.header import HeaderBar
+from c1console.screens.header import HeaderBar, HeaderInfo
 from c1console.screens.keys import Key, KeyBar, bindings
 from c1console.screens.tables import ConsoleTable, cursor_key, move_cursor_to
 from c1console.screens.workers import problem_text
@@ -183,6 +184,10 @@ class DailyScreen(ChecklistScreen):
         )
 
     def show(self, c: checklists.Daily) -> None:
+        # the channels, as the CLI's checklist has them: in what is shown and in what a sign-off keeps
+        header = getattr(self.app, "header", None)
+        if isinstance(header, HeaderInfo):
+            c = replace(c, alert_channels=list(header.alert_channels))
         self.checklist = c
         line = Text.assemble(" ", (f"{c.period} {c.business_date:%a}", "bold"), "  ", verdict_text(c.verdict))
         line.append(f" · {c.open_items} open item(s) · ")
@@ -245,13 +250,21 @@ class DailyScreen(ChecklistScreen):
             text.append(f"\n{title}", style="bold")
             text.append(f"  {len(items)}" if items else "  none", style="" if items else "dim")
 
+        tz = self.tz
         head("Missed schedule fires", c.missed)
         for m in c.missed:
-            text.append(f"\n  ⚠ {m['job_id']} at {m['scheduled_for']}", style="yellow")
+            text.append(f"\n  ⚠ {m['job_id']} at {iso_timestamp(m['scheduled_for'], tz)}", style="yellow")
         head("Running too long", c.long_running)
         for r in c.long_running:
-            text.append(f"\n  ▶ #{r['execution_id']} {r['job_id']} since {r['started_at']}", style="yellow")
-        head("Alert deliveries that failed", c.failed_deliveries)
+            since = iso_timestamp(r["started_at"], tz)
+            text.append(f"\n  ▶ #{r['execution_id']} {r['job_id']} since {since}", style="yellow")
+        if c.no_alert_channel:
+            text.append("\nAlert deliveries that failed", style="bold")
+            text.append(f"  ⚠ {NO_ALERT_CHANNEL}", style="bold yellow")
+            if c.failed_deliveries:
+                text.append(f" · {len(c.failed_deliveries)}")
+        else:
+            head("Alert deliveries that failed", c.failed_deliveries)
         for d in c.failed_deliveries:
             text.append(
                 f"\n  ✖ #{d['notification_id']} {d['event']} via {d['channel']} after {d['attempts']} "

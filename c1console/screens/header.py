@@ -18,6 +18,11 @@ class HeaderInfo:
     role: str  # viewer | operator | approver | admin
     server_version: str = ""
     greeting: str = ""  # shown once, as a notification, when the console opens
+    alert_channels: tuple[str, ...] = ()  # Settings.channels; none: the header says so
+
+    @property
+    def no_alert_channel(self) -> bool:
+        return not self.alert_channels
 
 
 class HeaderState(Protocol):
@@ -39,12 +44,21 @@ class HeaderState(Protocol):
     def db_problem(self) -> str | None: ...
 
 
+def no_alert_channel(app: object) -> bool:
+    """Whether the console's session has no alert channel configured (screens say so where alerts show)."""
+    header = getattr(app, "header", None)
+    return isinstance(header, HeaderInfo) and header.no_alert_channel
+
+
 def header_right(state: HeaderState) -> Text:
     h = state.header
     text = Text.assemble("runner ", (h.runner_mode, "bold"), " │ ", (h.operator, "bold"), f" ({h.role})")
     if not state.can_act:
         text.append(" read-only", style="yellow")
     text.append(" │ ")
+    if h.no_alert_channel:
+        text.append("⚠ no alert channel", style="bold yellow")
+        text.append(" │ ")
     if state.db_problem is not None:
         text.append(" ⚠ database unavailable — retrying ", style="bold white on red")
     elif not state.live:

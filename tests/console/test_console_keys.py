@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from dataclasses import replace
@@ -9,10 +10,11 @@ from typing import Any, TypeVar
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input, Static
+from textual.widgets import Input, Select, Static
 
-from c1console.queries import ExecutionFilter, ExecutionPage
+from c1console.queries import PAGE, AuditEntry, ChainReport, ExecutionFilter, ExecutionPage
 from c1console.screens import dialogs
+from c1console.screens.audit import AuditScreen
 from c1console.screens.executions import ExecutionsScreen
 from tests.console import fixed
 from tests.runtime import wait_for
@@ -363,3 +365,71 @@ async def test_a_viewer_palette_has_no_actions() -> None:
         titles = [c.title for c in app.get_system_commands(screen)]
         assert not any(t.startswith(("Replay", "Stop", "Trigger", "Resume")) for t in titles)
         assert "read-only" in app.header_right().plain
+
+
+async def test_choosing_a_replay_kind_moves_on_so_the_reason_lands_in_a_field() -> None:
+    app = fixed.build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await home(pilot)
+        await pilot.press(*("down",) * 8, "r")
+        dialog = await wait_for(pilot, lambda: isinstance(app.screen, dialogs.ReplayDialog) and app.screen)
+        kind = dialog.query_one("#kind", Select)
+        # the keyboard: to the kind, open its list, down to "all units", choose it
+        await pilot.press("shift+tab", "enter")
+        await wait_for(pilot, lambda: kind.expanded)
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: kind.value == "all" and not kind.expanded)
+        reason = dialog.query_one("#reason", Input)
+        await wait_for(pilot, lambda: reason.has_focus, what="the focus on the reason")
+        await pilot.press(*"custodian resent", "enter")
+        assert reason.value == "custodian resent"
+        assert not kind.expanded  # enter reviewed, it did not reopen the list
+        await wait_for(pilot, lambda: dialog.armed, what="the review to arm")
+        # a kind with fields of its own: the focus goes to its first one
+        await pilot.press("shift+tab", "enter")
+        await wait_for(pilot, lambda: kind.expanded)
+        await pilot.press("down", "down", "enter")  # from "all" past RANGE to SINGLE
+        await wait_for(pilot, lambda: kind.value == "SINGLE" and not kind.expanded)
+        job = dialog.query_one("#job", Select)
+        await wait_for(pilot, lambda: job.has_focus, what="the focus on the job")
+        await pilot.press("tab", "ctrl+u", *"ACC-1004")  # the target, prefilled with a failed one
+        assert dialog.query_one("#target", Input).value == "ACC-1004" and reason.value == "custodian resent"
+
+
+class GrowingAudit(fixed.FixedQueries):
+    """The fixed audit log, with rows appended as a test adds them; verify covers what is there."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.extra: list[AuditEntry] = []
+
+    def audit(self, **kw: Any) -> list[AuditEntry]:
+        rows = sorted(self.extra, key=lambda a: a.audit_id, reverse=True) + super().audit(**kw)
+        before = kw.get("before_id")
+        return [a for a in rows if before is None or a.audit_id < before][: kw.get("limit", PAGE)]
+
+    def verify_audit(self) -> ChainReport:
+        rows = max(a.audit_id for a in self.audit())
+        return ChainReport(rows=rows, head=hashlib.sha256(f"{rows}".encode()).hexdigest())
+
+
+async def test_the_audit_verdict_says_what_it_covered_when_newer_rows_arrive() -> None:
+    queries = GrowingAudit()
+    app = fixed.build_app(queries=queries)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await home(pilot)
+        await pilot.press("3")
+        screen = await wait_for(
+            pilot, lambda: isinstance(app.screen, AuditScreen) and app.screen.loaded and app.screen
+        )
+        newest, loaded = max(a.audit_id for a in screen.items.values()), len(screen.items)
+        await pilot.press("v")
+        await wait_for(pilot, lambda: f"✔ chain OK up to #{newest}, head" in info(screen))
+        top = queries.audit()[0]
+        queries.extra = [replace(top, audit_id=newest + n) for n in range(1, 7)]
+        screen.audit_changed([newest + n for n in range(1, 7)])
+        await wait_for(pilot, lambda: len(screen.items) == loaded + 6, what="the new rows")
+        assert f"✔ chain OK up to #{newest} (6 newer rows not verified — v)" in info(screen)
+        await pilot.press("v")
+        await wait_for(pilot, lambda: f"✔ chain OK up to #{newest + 6}, head" in info(screen))
+        assert "not verified" not in info(screen)

@@ -124,3 +124,10 @@ def test_database_unavailable_is_shown(snap_compare: Any, size: tuple[int, int])
     queries = fixed.FixedQueries()
     queries.fail_next = 1000  # stays down for the snapshot
     assert snap_compare(fixed.build_app(queries=queries), terminal_size=size, run_before=steps())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_no_alert_channel_is_shown(snap_compare: Any, size: tuple[int, int]) -> None:
+    """No [alerts] channel: the header warns, and the alerts screen says failures reach nobody."""
+    app = fixed.build_app(alert_channels=())
+    assert snap_compare(app, terminal_size=size, run_before=steps("6"))

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import pytest
 
+from c1console.presentation import NO_ALERT_CHANNEL, timestamp
 from c1console.screens import dialogs
 from c1console.screens.alerts import AlertsScreen
 from c1console.screens.checklists import DailyScreen, MonthlyScreen
 from c1console.screens.compensations import CompensationsScreen, HistoryScreen
 from c1console.screens.detail import DetailScreen
 from c1console.screens.executions import ExecutionsScreen
+from c1console.screens.header import header_right
 from c1console.screens.tables import move_cursor_to
 from tests.console import fixed
 from tests.runtime import wait_for
@@ -227,3 +229,49 @@ async def test_help_and_palette_list_the_new_keys() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, CompensationsScreen))
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert any("Approve" in t for t in titles) and any("Reject" in t for t in titles)
+
+
+async def test_no_alert_channel_is_said_in_the_header_alerts_and_daily_checklist() -> None:
+    app = fixed.build_app(alert_channels=())
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ExecutionsScreen) and app.screen.loaded)
+        assert "⚠ no alert channel" in header_right(app).plain
+        await pilot.press("6")
+        alerts = await wait_for(
+            pilot, lambda: isinstance(app.screen, AlertsScreen) and app.screen.items and app.screen
+        )
+        assert NO_ALERT_CHANNEL in alerts.summary(list(alerts.items.values())).plain
+        assert NO_ALERT_CHANNEL in alerts.summary([]).plain and "no alerts yet" in alerts.summary([]).plain
+        await pilot.press("4")
+        daily = await wait_for(
+            pilot, lambda: isinstance(app.screen, DailyScreen) and app.screen.checklist and app.screen
+        )
+        assert daily.checklist.alert_channels == []  # what a sign-off from here keeps
+        rest = daily.rest(daily.checklist).plain
+        assert f"Alert deliveries that failed  ⚠ {NO_ALERT_CHANNEL}" in rest
+
+
+async def test_a_configured_channel_keeps_the_header_and_screens_quiet() -> None:
+    app = fixed.build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ExecutionsScreen) and app.screen.loaded)
+        assert "no alert channel" not in header_right(app).plain
+        await pilot.press("4")
+        daily = await wait_for(
+            pilot, lambda: isinstance(app.screen, DailyScreen) and app.screen.checklist and app.screen
+        )
+        assert daily.checklist.alert_channels == ["slack"]
+        assert NO_ALERT_CHANNEL not in daily.rest(daily.checklist).plain
+
+
+async def test_missed_fires_read_as_console_times() -> None:
+    app = fixed.build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        daily = await wait_for(
+            pilot, lambda: isinstance(app.screen, DailyScreen) and app.screen.checklist and app.screen
+        )
+        [missed] = daily.checklist.missed
+        rest = daily.rest(daily.checklist).plain
+        expected = timestamp(datetime.fromisoformat(missed["scheduled_for"]), app.services.tz)
+        assert f"{missed['job_id']} at {expected}" in rest and missed["scheduled_for"] not in rest

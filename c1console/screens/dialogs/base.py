@@ -126,6 +126,7 @@ class ActionDialog(ConsoleModal):
         self.busy = False
         self.discard_armed = False
         self._preview_timer: Timer | None = None
+        self._choosing: Select[Any] | None = None  # the drop-down whose list the operator opened
 
     # To implement ------------------------------------------------------------------------------------
 
@@ -322,6 +323,29 @@ class ActionDialog(ConsoleModal):
     def on_select_changed(self, event: Select.Changed) -> None:
         self.layout_changed()
         self.fields_changed()
+        if event.select is self._choosing:  # chosen from its list (not its first value, set at mount)
+            self._choosing = None
+            self.focus_after(event.select)
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        parent = event.widget.parent
+        if isinstance(parent, Select):  # its open list: the operator is choosing
+            self._choosing = parent
+
+    def focus_after(self, widget: Widget) -> None:
+        """Focus the first field shown after ``widget``'s row (the reason when it is the last): what is
+        typed after choosing from a drop-down goes there, and ``enter`` reviews instead of reopening it."""
+        rows = list(self.query(".field"))
+        row = next((r for r in rows if widget in r.walk_children()), None)
+        if row is None:
+            return
+        for later in rows[rows.index(row) + 1 :]:
+            if not later.display:
+                continue
+            target = next((w for w in later.query("Input, Select") if w.focusable), None)
+            if target is not None:
+                target.focus()
+                return
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

@@ -15,12 +15,21 @@ HEADER = HeaderInfo(
     operator="alice",
     role="operator",
     server_version="16.4",
+    alert_channels=("slack",),
 )
 
 
-def build_app(*, role: str = "operator", queries: FixedQueries | None = None) -> ConsoleApp:
+def build_app(
+    *,
+    role: str = "operator",
+    queries: FixedQueries | None = None,
+    alert_channels: tuple[str, ...] = ("slack",),
+) -> ConsoleApp:
+    """``alert_channels=()``: a config with no [alerts] channel (the header and screens say so)."""
     allowed = role != "viewer"
-    header = replace(HEADER, role=role, operator="alice" if allowed else "victor")
+    header = replace(
+        HEADER, role=role, operator="alice" if allowed else "victor", alert_channels=alert_channels
+    )
     app = ConsoleApp(queries or FixedQueries(), None, header, clock=frozen_clock, live=False)
     app.actions = FixedActions(allowed=allowed, role=role, operator=header.operator)
     return app
