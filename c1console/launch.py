@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("c1console.launch")
 EXIT_GRACE_SECONDS = 10.0  # after SIGHUP, how long the app may take to end before the watchdog steps in
+EXIT_LINGER_SECONDS = 15.0  # after the app ended, how long stopping the runner and exiting may take
 EXIT_STUCK = 5  # the internal-error exit code (c1console.cli.entry.EXIT_INTERNAL)
 TERMINAL_GONE = (errno.EIO, errno.EPIPE)  # what writing to a hung-up terminal or a closed pipe raises
 
@@ -130,14 +132,24 @@ class Hangup:
             loop.call_soon_threadsafe(app.exit)
 
     def _watchdog(self) -> None:
-        if self._settled.wait(EXIT_GRACE_SECONDS):
-            return
-        log.error(
-            "the console still runs %.0f s after SIGHUP: stopping its runner and exiting", EXIT_GRACE_SECONDS
-        )
-        if self.runner is not None:
-            self.runner.stop()
-        os._exit(EXIT_STUCK)
+        """After a hang-up the process ends within EXIT_GRACE_SECONDS + EXIT_LINGER_SECONDS whatever hangs:
+        the app (then the watchdog stops the runner itself) or what follows it (the runner's stop, a thread
+        the interpreter waits for at exit). The daemon watchdog outlives the main thread's return."""
+        if not self._settled.wait(EXIT_GRACE_SECONDS):
+            log.error(
+                "the console still runs %.0f s after SIGHUP: stopping its runner and exiting",
+                EXIT_GRACE_SECONDS,
+            )
+            if self.runner is not None:
+                stopping = threading.Thread(target=self.runner.stop, name="c1-hangup-stop", daemon=True)
+                stopping.start()
+                stopping.join(EXIT_LINGER_SECONDS)
+            os._exit(EXIT_STUCK)
+        time.sleep(EXIT_LINGER_SECONDS)  # the process normally ends long before this
+        released = self.runner is None or self.runner.is_stopped()
+        log.error("the console has not ended %.0f s after its app did: exiting now", EXIT_LINGER_SECONDS)
+        logging.shutdown()
+        os._exit(0 if released else EXIT_STUCK)
 
 
 def start_runner_unless_attached(session: ops.Session, *, no_runner: bool) -> tuple[str, Runner | None]:

@@ -138,6 +138,10 @@ class Runner:
     def wait(self) -> None:
         self._stopped.wait()
 
+    def is_stopped(self) -> bool:
+        """Its stop is complete: executions released, the stop recorded."""
+        return self._stopped.is_set()
+
     @property
     def running(self) -> list[int]:
         with self._lock:
