@@ -46,30 +46,12 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION c1.audit_log_forced_actor() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-    NEW.actor := coalesce(c1.forced_actor(), NEW.actor);
-    RETURN NEW;
-END
-$$;
-
 CREATE FUNCTION c1.audit_notify() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
     PERFORM pg_notify('c1_audit', NEW.audit_id::text);
     RETURN NULL;
-END
-$$;
-
-CREATE FUNCTION c1.checklist_signoff_forced_actor() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-    NEW.signed_by := coalesce(c1.forced_actor(), NEW.signed_by);
-    RETURN NEW;
 END
 $$;
 
@@ -120,15 +102,6 @@ CREATE FUNCTION c1.current_actor() RETURNS text
     LANGUAGE sql STABLE
     AS $$
     SELECT coalesce(c1.forced_actor(), nullif(current_setting('c1.actor', true), ''), session_user::text)
-$$;
-
-CREATE FUNCTION c1.execution_event_forced_actor() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-    NEW.actor := coalesce(c1.forced_actor(), NEW.actor);
-    RETURN NEW;
-END
 $$;
 
 CREATE FUNCTION c1.execution_forced_actor() RETURNS trigger
@@ -250,6 +223,19 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION c1.force_actor_column() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    actor text := c1.forced_actor();
+BEGIN
+    IF actor IS NULL THEN
+        RETURN NEW;
+    END IF;
+    RETURN jsonb_populate_record(NEW, jsonb_build_object(TG_ARGV[0], actor));
+END
+$$;
+
 CREATE FUNCTION c1.forced_actor() RETURNS text
     LANGUAGE sql STABLE
     SET search_path TO 'pg_catalog', 'pg_temp'
@@ -270,15 +256,6 @@ BEGIN
     IF actor IS NOT NULL AND (NEW.paused OR NEW.paused_by IS NOT NULL) THEN
         NEW.paused_by := actor;
     END IF;
-    RETURN NEW;
-END
-$$;
-
-CREATE FUNCTION c1.missed_fire_forced_actor() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-    NEW.detected_by := coalesce(c1.forced_actor(), NEW.detected_by);
     RETURN NEW;
 END
 $$;
@@ -316,15 +293,6 @@ BEGIN
     IF changed IS NOT NULL THEN
         RAISE EXCEPTION '%: column(s) % may not change', what, changed USING ERRCODE = 'C1003';
     END IF;
-END
-$$;
-
-CREATE FUNCTION c1.operator_forced_actor() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-    NEW.granted_by := coalesce(c1.forced_actor(), NEW.granted_by);
-    RETURN NEW;
 END
 $$;
 
@@ -817,21 +785,21 @@ CREATE UNIQUE INDEX result_one_active ON c1.result USING btree (job_id, business
 
 CREATE INDEX result_superseded_by_idx ON c1.result USING btree (superseded_by) WHERE (superseded_by IS NOT NULL);
 
-CREATE TRIGGER actor_forced BEFORE INSERT ON c1.audit_log FOR EACH ROW EXECUTE FUNCTION c1.audit_log_forced_actor();
+CREATE TRIGGER actor_forced BEFORE INSERT ON c1.audit_log FOR EACH ROW EXECUTE FUNCTION c1.force_actor_column('actor');
 
-CREATE TRIGGER actor_forced BEFORE INSERT ON c1.checklist_signoff FOR EACH ROW EXECUTE FUNCTION c1.checklist_signoff_forced_actor();
+CREATE TRIGGER actor_forced BEFORE INSERT ON c1.checklist_signoff FOR EACH ROW EXECUTE FUNCTION c1.force_actor_column('signed_by');
 
 CREATE TRIGGER actor_forced BEFORE INSERT ON c1.compensation FOR EACH ROW EXECUTE FUNCTION c1.compensation_forced_actor();
 
 CREATE TRIGGER actor_forced BEFORE INSERT ON c1.execution FOR EACH ROW EXECUTE FUNCTION c1.execution_forced_actor();
 
-CREATE TRIGGER actor_forced BEFORE INSERT ON c1.execution_event FOR EACH ROW EXECUTE FUNCTION c1.execution_event_forced_actor();
+CREATE TRIGGER actor_forced BEFORE INSERT ON c1.execution_event FOR EACH ROW EXECUTE FUNCTION c1.force_actor_column('actor');
 
 CREATE TRIGGER actor_forced BEFORE INSERT ON c1.job FOR EACH ROW WHEN ((new.paused OR (new.paused_by IS NOT NULL))) EXECUTE FUNCTION c1.job_forced_actor();
 
-CREATE TRIGGER actor_forced BEFORE INSERT ON c1.missed_fire FOR EACH ROW EXECUTE FUNCTION c1.missed_fire_forced_actor();
+CREATE TRIGGER actor_forced BEFORE INSERT ON c1.missed_fire FOR EACH ROW EXECUTE FUNCTION c1.force_actor_column('detected_by');
 
-CREATE TRIGGER actor_forced BEFORE INSERT OR UPDATE ON c1.operator FOR EACH ROW EXECUTE FUNCTION c1.operator_forced_actor();
+CREATE TRIGGER actor_forced BEFORE INSERT OR UPDATE ON c1.operator FOR EACH ROW EXECUTE FUNCTION c1.force_actor_column('granted_by');
 
 CREATE TRIGGER actor_forced_update BEFORE UPDATE ON c1.compensation FOR EACH ROW WHEN (((new.decided_by IS DISTINCT FROM old.decided_by) OR (new.status IS DISTINCT FROM old.status) OR (new.decided_at IS DISTINCT FROM old.decided_at))) EXECUTE FUNCTION c1.compensation_forced_actor();
 

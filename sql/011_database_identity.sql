@@ -60,52 +60,28 @@ $$;
 -- On UPDATE an act's *_by column is forced when the act changed (its *_by or its timestamp); an act being
 -- cleared (both NULL, e.g. a job resumed) stays cleared.
 
--- Append-only tables with one actor column: always forced.
-CREATE FUNCTION c1.audit_log_forced_actor() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Tables whose one actor column (the trigger's argument) is forced on every write: the append-only
+-- ones (INSERT) and the operator table (every grant, INSERT or UPDATE, is an act of whoever writes it).
+CREATE FUNCTION c1.force_actor_column() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    actor text := c1.forced_actor();
 BEGIN
-    NEW.actor := coalesce(c1.forced_actor(), NEW.actor);
-    RETURN NEW;
+    IF actor IS NULL THEN
+        RETURN NEW;
+    END IF;
+    RETURN jsonb_populate_record(NEW, jsonb_build_object(TG_ARGV[0], actor));
 END
 $$;
 CREATE TRIGGER actor_forced BEFORE INSERT ON c1.audit_log
-    FOR EACH ROW EXECUTE FUNCTION c1.audit_log_forced_actor();
-
-CREATE FUNCTION c1.execution_event_forced_actor() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    NEW.actor := coalesce(c1.forced_actor(), NEW.actor);
-    RETURN NEW;
-END
-$$;
+    FOR EACH ROW EXECUTE FUNCTION c1.force_actor_column('actor');
 CREATE TRIGGER actor_forced BEFORE INSERT ON c1.execution_event
-    FOR EACH ROW EXECUTE FUNCTION c1.execution_event_forced_actor();
-
-CREATE FUNCTION c1.checklist_signoff_forced_actor() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    NEW.signed_by := coalesce(c1.forced_actor(), NEW.signed_by);
-    RETURN NEW;
-END
-$$;
+    FOR EACH ROW EXECUTE FUNCTION c1.force_actor_column('actor');
 CREATE TRIGGER actor_forced BEFORE INSERT ON c1.checklist_signoff
-    FOR EACH ROW EXECUTE FUNCTION c1.checklist_signoff_forced_actor();
-
-CREATE FUNCTION c1.missed_fire_forced_actor() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    NEW.detected_by := coalesce(c1.forced_actor(), NEW.detected_by);
-    RETURN NEW;
-END
-$$;
+    FOR EACH ROW EXECUTE FUNCTION c1.force_actor_column('signed_by');
 CREATE TRIGGER actor_forced BEFORE INSERT ON c1.missed_fire
-    FOR EACH ROW EXECUTE FUNCTION c1.missed_fire_forced_actor();
-
--- Every grant is an act of whoever writes it.
-CREATE FUNCTION c1.operator_forced_actor() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    NEW.granted_by := coalesce(c1.forced_actor(), NEW.granted_by);
-    RETURN NEW;
-END
-$$;
+    FOR EACH ROW EXECUTE FUNCTION c1.force_actor_column('detected_by');
 CREATE TRIGGER actor_forced BEFORE INSERT OR UPDATE ON c1.operator
-    FOR EACH ROW EXECUTE FUNCTION c1.operator_forced_actor();
+    FOR EACH ROW EXECUTE FUNCTION c1.force_actor_column('granted_by');
 
 -- Executions: requested_by on INSERT; the stop and the rollback when they change. The UPDATE trigger has
 -- a WHEN clause, so the runner's progress updates (every chunk) do not even call the function.
