@@ -61,8 +61,9 @@ def query_breakdown(db: Database, day: date, month: date) -> dict[str, float]:
     zone = ZoneInfo("UTC")
     start = datetime.combine(day, clock(0), zone)
     end = start + timedelta(days=1)
+    m_last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     m_start = datetime.combine(month, clock(0), zone)
-    m_end = datetime.combine((month + timedelta(days=32)).replace(day=1), clock(0), zone)
+    m_end = datetime.combine(m_last + timedelta(days=1), clock(0), zone)
     calls: dict[str, Callable[[Any], Any]] = {
         "daily.failures_on": lambda c: reviews.failures_on(c, day),
         "daily.latest_per_job": lambda c: reviews.latest_per_job(c, day),
@@ -70,11 +71,11 @@ def query_breakdown(db: Database, day: date, month: date) -> dict[str, float]:
         "daily.missed_fires": lambda c: reviews.missed_fires(c, start, end),
         "daily.long_running": lambda c: reviews.long_running(c, 7200),
         "daily.failed_deliveries": lambda c: reviews.failed_deliveries(c, start, end),
-        "monthly.replays_by_week": lambda c: reviews.replays_by_week(c, m_start, m_end, "UTC"),
-        "monthly.errors_by_code": lambda c: reviews.errors_by_code(c, m_start, m_end),
-        "monthly.failures_per_day": lambda c: reviews.failures_per_day(c, m_start, m_end, "UTC"),
-        "monthly.recoveries": lambda c: reviews.recoveries(c, m_start, m_end),
-        "monthly.interventions": lambda c: reviews.interventions(c, m_start, m_end),
+        "monthly.replays_by_week": lambda c: reviews.replays_by_week(c, month, m_last),
+        "monthly.errors_by_code": lambda c: reviews.errors_by_code(c, month, m_last),
+        "monthly.failures_per_day": lambda c: reviews.failures_per_day(c, month, m_last),
+        "monthly.recoveries": lambda c: reviews.recoveries(c, month, m_last),
+        "monthly.interventions": lambda c: reviews.interventions(c, month, m_last, m_start, m_end),
     }
     out = {}
     with connection(db) as conn:

@@ -101,6 +101,7 @@ def _row(target: str, figure: str, baseline: str, met: bool | None) -> str:
 def _targets(r: dict[str, Any]) -> list[str]:
     c, cs, co = r.get("checklists", {}), r.get("checklists_sparse", {}), r.get("console", {})
     ov, ru, rp = r.get("overhead", {}), r.get("runner", {}), r.get("replay", {})
+    fa = r.get("failures", {})
     rows = [
         "## Targets",
         "",
@@ -170,6 +171,20 @@ def _targets(r: dict[str, Any]) -> list[str]:
             c.get("met_ratio"),
         ),
         _row(
+            f"open-failure count < 500 ms at {_n(_get(fa, 'facts', 'large', 'executions'))}",
+            f"{_n(_get(fa, 'median_ms', 'large', 'open count'), '.0f')} ms"
+            f" ({_n(_get(fa, 'facts', 'large', 'failures'))} failed or stopped)",
+            f"{_n(_get(fa, 'median_ms', 'small', 'open count'), '.0f')} ms at"
+            f" {_n(_get(fa, 'facts', 'small', 'executions'))}",
+            fa.get("met_count"),
+        ),
+        _row(
+            "open-failures page < 1 s",
+            f"{_n(_get(fa, 'median_ms', 'large', 'open-only page'), '.0f')} ms",
+            "",
+            fa.get("met_open_page"),
+        ),
+        _row(
             f"replay of {_n(rp.get('units'))} units: seconds, units/s vs bare",
             f"{_n(_get(rp, 'replay', 'run_seconds'), '.0f')} s = {_n(_get(rp, 'replay', 'units_per_second'))} units/s"
             f" ({_n(_get(rp, 'replay', 'ratio_to_bare'), '.0%')} of bare)",
@@ -182,7 +197,14 @@ def _targets(r: dict[str, Any]) -> list[str]:
 
 
 def _details(r: dict[str, Any], plan: dict[str, Any]) -> list[str]:
-    from bench import bench_checklists, bench_console, bench_overhead, bench_replay, bench_runner
+    from bench import (
+        bench_checklists,
+        bench_console,
+        bench_failures,
+        bench_overhead,
+        bench_replay,
+        bench_runner,
+    )
 
     sections = [
         ("Runner bookkeeping", (("runner", bench_runner.report),)),
@@ -195,6 +217,7 @@ def _details(r: dict[str, Any], plan: dict[str, Any]) -> list[str]:
                 ("checklists_sparse", bench_checklists.report),
             ),
         ),
+        ("Open failures at scale", (("failures", bench_failures.report),)),
         ("Replay at scale", (("replay", bench_replay.report),)),
     ]
     out = [

@@ -28,6 +28,7 @@ if __package__ in (None, ""):
 from bench import (
     bench_checklists,
     bench_console,
+    bench_failures,
     bench_overhead,
     bench_replay,
     bench_runner,
@@ -138,6 +139,11 @@ def run(base_url: str, quick: bool, skip_generate: bool, log: Callable[[str], No
             "checklists_sparse",
             lambda: bench_checklists.run(urls[plan["sparse"]], large),
             bench_checklists.report,
+        ),
+        (
+            "failures",
+            lambda: bench_failures.run(urls[plan["small_console"]], large),
+            bench_failures.report,
         ),
         (
             "console",

@@ -1,5 +1,6 @@
-"""The daily and monthly operations checklists: computed from store/reviews.py queries, rendered as text,
-Markdown or JSON. Pure over the query results, apart from `daily()` / `monthly()` which run them."""
+"""The daily and monthly operations checklists, computed from store/reviews.py queries (rendered as text,
+Markdown or JSON by c1console/checklist_text.py, re-exported here). Pure over the query results, apart from
+`daily()` / `monthly()` which run them."""
 
 from __future__ import annotations
 
@@ -13,14 +14,41 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from c1console import errors
+from c1console.checklist_text import render_daily, render_monthly, to_json
 from c1console.errors import BadInput
 from c1console.inputs import printable
 from c1console.jobs import WEEKDAYS, fire_times, parse_schedule
-from c1console.presentation import NO_ALERT_CHANNEL, date_range, human_duration, iso_timestamp
+from c1console.presentation import (
+    STATE_MARK,
+    date_range,
+    stopped_after,
+)
 from c1console.store import reviews
 from c1console.store.engine import Database, connection
+from c1console.store.failures import ACKNOWLEDGED, HANDED_ON, OPEN, RESOLVED, ROLLED_BACK
+
+__all__ = [
+    "ATTENTION",
+    "BASIS",
+    "OK",
+    "Daily",
+    "ErrorTrend",
+    "FailureItem",
+    "JobDay",
+    "Monthly",
+    "daily",
+    "monthly",
+    "parse_month",
+    "previous_business_day",
+    "render_daily",
+    "render_monthly",
+    "to_json",
+]
 
 OK, ATTENTION = "OK", "ATTENTION"
+# What both checklists count by (the decision of issue 15): an execution belongs to a day when its business
+# dates cover it, to a month when they overlap it; said on both screens and in every rendering.
+BASIS = "business date"
 LONG_RUNNING_SECONDS = 2 * 3600
 
 
@@ -39,6 +67,8 @@ class JobDay:
 
 @dataclass(frozen=True)
 class FailureItem:
+    """A FAILED or STOPPED execution of the day as a work item: its state is c1.failure's (sql/013)."""
+
     execution_id: int
     job_id: str
     run_type: str
@@ -48,10 +78,60 @@ class FailureItem:
     error_title: str | None
     operator: str | None
     open_units: int
-    resolved: bool
+    resolved: bool  # every unit that did not succeed has a good result since (state RESOLVED)
     resolved_by: int | None
     resolved_at: str | None
-    verdict: str
+    verdict: str  # ATTENTION only while OPEN
+    state: str = OPEN  # OPEN, HANDED_ON, RESOLVED, ACKNOWLEDGED or ROLLED_BACK
+    resolved_by_compensation: int | None = None
+    handed_to: int | None = None  # the replay or resume its open units moved to (HANDED_ON)
+    acked_by: str | None = None
+    acked_at: str | None = None
+    ack_reason: str | None = None
+    rolled_back_by: str | None = None
+    rolled_back_at: str | None = None
+    rolled_back_reason: str | None = None
+    stopped: str | None = None  # "stopped by bob after 2 failed units"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == OPEN
+
+    @property
+    def mark(self) -> str:
+        return STATE_MARK.get(self.state, "?")
+
+    def state_text(self) -> str:
+        """The state in words, after its mark: reads the same with and without colour."""
+        if self.state == OPEN:
+            return f"OPEN: {self.open_units} unit(s) without a good result"
+        if self.state == HANDED_ON:
+            return f"handed on to #{self.handed_to} (its replay or resume failed too)"
+        if self.state == ACKNOWLEDGED:
+            return f"acknowledged by {self.acked_by}: {self.ack_reason or ''}".rstrip(": ")
+        if self.state == ROLLED_BACK:
+            return f"rolled back by {self.rolled_back_by}: {self.rolled_back_reason or ''}".rstrip(": ")
+        if self.resolved_by is not None:
+            return f"resolved by #{self.resolved_by}"
+        if self.resolved_by_compensation is not None:
+            return f"resolved by compensation #{self.resolved_by_compensation}"
+        return "resolved"
+
+    def short_state(self) -> str:
+        """The state in a table cell: "● OPEN 2 unit(s)", "↻ #124", "→ #130", "✓ ack kim", "⟲ rolled back"."""
+        if self.state == OPEN:
+            return f"{self.mark} OPEN {self.open_units} unit(s)"
+        if self.state == HANDED_ON:
+            return f"{self.mark} #{self.handed_to}"
+        if self.state == ACKNOWLEDGED:
+            return f"{self.mark} ack {self.acked_by}"
+        if self.state == ROLLED_BACK:
+            return f"{self.mark} rolled back"
+        if self.resolved_by is not None:
+            return f"{self.mark} #{self.resolved_by}"
+        if self.resolved_by_compensation is not None:
+            return f"{self.mark} comp #{self.resolved_by_compensation}"
+        return f"{self.mark} resolved"
 
 
 @dataclass(frozen=True)
@@ -66,6 +146,7 @@ class Daily:
     signoffs: list[dict[str, Any]] = field(default_factory=list)
     # the alert channels configured where this was computed; [] says failures reach nobody, None: not known
     alert_channels: list[str] | None = None
+    basis: str = BASIS
 
     @property
     def period(self) -> str:
@@ -78,16 +159,18 @@ class Daily:
     @property
     def open_items(self) -> int:
         return (
-            sum(f.verdict == ATTENTION for f in self.failures)
+            sum(f.is_open for f in self.failures)
             + len(self.missed)
             + len(self.long_running)
             + len(self.failed_deliveries)
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return _jsonable(
-            asdict(self) | {"kind": "daily", "period": self.period, "open_items": self.open_items}
-        )
+        data = asdict(self) | {"kind": "daily", "period": self.period, "open_items": self.open_items}
+        data["failures"] = [
+            asdict(f) | {"open": f.is_open, "summary": f"{f.mark} {f.state_text()}"} for f in self.failures
+        ]
+        return _jsonable(data)
 
 
 def previous_business_day(today: date | None = None) -> date:
@@ -163,15 +246,12 @@ def build_daily(
     missed_by_job = Counter(job_id for job_id, _at in missed)
     fired_by_job = Counter(job_id for job_id, at in fired if on_day(job_id, at))
     failure_items = [_failure_item(f, lang) for f in failures]
-    open_jobs = {f.job_id for f in failure_items if f.verdict == ATTENTION}
+    open_jobs = {f.job_id for f in failure_items if f.is_open}
     jobs = []
     for job_id, cron, job_tz, paused in job_schedules:
         last = latest.get(job_id)
-        bad = (
-            job_id in open_jobs
-            or missed_by_job.get(job_id, 0) > 0
-            or (last is not None and last[1] == "FAILED")
-        )
+        # a FAILED latest run is in the failures: it needs attention while it is open, not once resolved
+        bad = job_id in open_jobs or missed_by_job.get(job_id, 0) > 0
         jobs.append(
             JobDay(
                 job_id=job_id,
@@ -204,7 +284,8 @@ def build_daily(
 
 def _failure_item(f: reviews.FailureRow, lang: str) -> FailureItem:
     entry = errors.lookup(f.error_code)
-    resolved = f.open_units == 0
+    r = f.resolution
+    resolved = r.state == RESOLVED
     return FailureItem(
         execution_id=f.execution_id,
         job_id=f.job_id,
@@ -214,14 +295,28 @@ def _failure_item(f: reviews.FailureRow, lang: str) -> FailureItem:
         error_code=f.error_code,
         error_title=entry.title.get(lang) if entry else None,  # type: ignore[arg-type]
         operator=f.stop_requested_by
-        if f.status == "STOPPED"
+        if f.stop_requested_by is not None
         else (None if f.run_type == "AUTO" else f.requested_by),
-        open_units=f.open_units,
+        open_units=r.open_units,
         resolved=resolved,
-        resolved_by=f.resolved_by if resolved else None,
-        resolved_at=f.resolved_at.isoformat() if resolved and f.resolved_at else None,
-        verdict=OK if resolved else ATTENTION,
+        resolved_by=r.fixed_by if resolved else None,
+        resolved_at=_iso(r.fixed_at) if resolved else None,
+        verdict=ATTENTION if r.is_open else OK,
+        state=r.state,
+        resolved_by_compensation=r.fixed_by_compensation if resolved else None,
+        handed_to=r.handed_to if r.state == HANDED_ON else None,
+        acked_by=r.acked_by,
+        acked_at=_iso(r.acked_at),
+        ack_reason=r.ack_reason,
+        rolled_back_by=r.rolled_back_by,
+        rolled_back_at=_iso(r.rolled_back_at),
+        rolled_back_reason=r.rolled_back_reason,
+        stopped=stopped_after(f.status, f.stop_requested_by, f.units_failed),
     )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 # Monthly -------------------------------------------------------------------------------------------------
@@ -247,17 +342,18 @@ class ErrorTrend:
 @dataclass(frozen=True)
 class Monthly:
     month: str
-    replays: dict[str, dict[str, list[int]]]  # job -> kind -> counts for weeks 1..5
+    replays: dict[str, dict[str, list[int]]]  # job -> kind -> counts for weeks 1..5 (of business dates)
     replays_previous: dict[str, dict[str, int]]  # job -> kind -> count in the previous month
     replay_total: int
     replay_total_previous: int
     errors: list[ErrorTrend]
-    failures_per_day: list[int]
-    mttr_seconds: float | None
+    failures_per_day: list[int]  # FAILED executions covering each business day, as the daily lists them
+    mttr_seconds: float | None  # mean of (last fix - failed ended_at) over the resolved failures
     recovered: int
-    still_open: int
+    still_open: int  # failures (FAILED or STOPPED) of the month in state OPEN
     interventions: dict[str, dict[str, int]]  # operator -> action -> count
     signoffs: list[dict[str, Any]] = field(default_factory=list)
+    basis: str = BASIS
 
     @property
     def period(self) -> str:
@@ -287,25 +383,28 @@ def parse_month(text: str | None, today: date | None = None) -> date:
         ) from None
 
 
-def _month_bounds(first: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    following = (first + timedelta(days=32)).replace(day=1)
-    return datetime.combine(first, time(0), zone), datetime.combine(following, time(0), zone)
+def _month_last(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 def monthly(db: Database, month: date | None = None, *, tz: str = "UTC", lang: str = "en") -> Monthly:
+    """The month's executions are those whose business dates overlap it; ``tz`` places the audited acts
+    that concern no execution (pauses, sign-offs) in it by when they happened."""
     first = month or parse_month(None)
-    zone = ZoneInfo(tz)
-    start, end = _month_bounds(first, zone)
+    last = _month_last(first)
     previous_first = (first - timedelta(days=1)).replace(day=1)
-    prev_start, prev_end = _month_bounds(previous_first, zone)
+    previous_last = first - timedelta(days=1)
+    zone = ZoneInfo(tz)
+    start = datetime.combine(first, time(0), zone)
+    end = datetime.combine(last + timedelta(days=1), time(0), zone)
     with connection(db) as conn:
-        replays = reviews.replays_by_week(conn, start, end, tz)
-        replays_prev = reviews.replays_by_week(conn, prev_start, prev_end, tz)
-        codes = reviews.errors_by_code(conn, start, end)
-        codes_prev = reviews.errors_by_code(conn, prev_start, prev_end)
-        per_day = reviews.failures_per_day(conn, start, end, tz)
-        recoveries = reviews.recoveries(conn, start, end)
-        acts = reviews.interventions(conn, start, end)
+        replays = reviews.replays_by_week(conn, first, last)
+        replays_prev = reviews.replays_by_week(conn, previous_first, previous_last)
+        codes = reviews.errors_by_code(conn, first, last)
+        codes_prev = reviews.errors_by_code(conn, previous_first, previous_last)
+        per_day = reviews.failures_per_day(conn, first, last)
+        recoveries = reviews.recoveries(conn, first, last)
+        acts = reviews.interventions(conn, first, last, start, end)
         signed = reviews.signoffs(conn, "MONTHLY", first.strftime("%Y-%m"))
     return build_monthly(
         first, replays, replays_prev, codes, codes_prev, per_day, recoveries, acts, signed, lang=lang
@@ -319,7 +418,7 @@ def build_monthly(
     codes: list[dict[str, Any]],
     codes_prev: list[dict[str, Any]],
     per_day: dict[date, int],
-    recoveries: list[tuple[int, str, datetime, datetime | None]],
+    recoveries: list[reviews.Recovery],
     acts: list[tuple[str, str, int]],
     signed: list[dict[str, Any]],
     *,
@@ -346,11 +445,11 @@ def build_monthly(
                 last_seen=c["last_seen"].isoformat(),
             )
         )
-    days = ((first + timedelta(days=32)).replace(day=1) - first).days
+    days = (_month_last(first) - first).days + 1
     durations = [
-        (fixed - failed).total_seconds()
-        for _id, _job, failed, fixed in recoveries
-        if fixed is not None and failed is not None
+        max(0.0, (r.fixed_at - r.ended_at).total_seconds())
+        for r in recoveries
+        if r.state == RESOLVED and r.fixed_at is not None and r.ended_at is not None
     ]
     by_operator: dict[str, dict[str, int]] = {}
     for actor, action, count in acts:
@@ -365,150 +464,13 @@ def build_monthly(
         failures_per_day=[per_day.get(first + timedelta(days=n), 0) for n in range(days)],
         mttr_seconds=sum(durations) / len(durations) if durations else None,
         recovered=len(durations),
-        still_open=sum(1 for r in recoveries if r[3] is None),
+        still_open=sum(1 for r in recoveries if r.state == OPEN),
         interventions=by_operator,
         signoffs=signed,
     )
-
-
-# Rendering ----------------------------------------------------------------------------------------------
 
 
 def _jsonable(value: Any) -> Any:
     return json.loads(
         json.dumps(value, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v))
     )
-
-
-def to_json(checklist: Daily | Monthly) -> str:
-    return json.dumps(checklist.as_dict(), indent=2, ensure_ascii=False)
-
-
-def render_daily(c: Daily, markdown: bool = False) -> str:
-    h = "## " if markdown else ""
-    bullet = "- " if markdown else "  "
-    out = [f"{'# ' if markdown else ''}Daily checklist {c.period}: {c.verdict}"]
-    if c.signoffs:
-        s = c.signoffs[-1]
-        out.append(f"signed by {s['signed_by']} at {s['signed_at']:%Y-%m-%d %H:%M}: {s['comment']}")
-    out += ["", f"{h}Jobs"]
-    rows = [
-        [
-            j.job_id,
-            j.schedule or "manual",
-            "paused" if j.paused else "",
-            str(j.expected_fires),
-            str(j.auto_runs),
-            str(j.missed),
-            f"#{j.latest_execution_id} {j.latest_status}" if j.latest_execution_id else "-",
-            j.verdict,
-        ]
-        for j in c.jobs
-    ]
-    out += _table(["JOB", "SCHEDULE", "", "EXPECTED", "RAN", "MISSED", "LATEST", "VERDICT"], rows, markdown)
-    out += ["", f"{h}Failed and stopped executions"]
-    if not c.failures:
-        out.append(f"{bullet}none")
-    for f in c.failures:
-        state = (
-            f"resolved by #{f.resolved_by}"
-            if f.resolved and f.resolved_by
-            else "resolved"
-            if f.resolved
-            else f"OPEN: {f.open_units} unit(s) without a good result"
-        )
-        who = f" by {f.operator}" if f.operator else ""
-        out.append(
-            f"{bullet}#{f.execution_id} {f.job_id} {f.status} {f.dates} {f.error_code or ''} "
-            f"{f.error_title or ''}{who}: {state}".replace("  ", " ")
-        )
-    out += ["", f"{h}Missed schedule fires"]
-    out += [f"{bullet}{m['job_id']} at {iso_timestamp(m['scheduled_for'])}" for m in c.missed] or [
-        f"{bullet}none"
-    ]
-    out += ["", f"{h}Running too long"]
-    out += [
-        f"{bullet}#{r['execution_id']} {r['job_id']} since {iso_timestamp(r['started_at'])}"
-        for r in c.long_running
-    ] or [f"{bullet}none"]
-    out += ["", f"{h}Alert deliveries that failed"]
-    if c.no_alert_channel:
-        out.append(f"{bullet}{'**' if markdown else ''}{NO_ALERT_CHANNEL}{'**' if markdown else ''}")
-    out += [
-        f"{bullet}#{d['notification_id']} {d['event']} via {d['channel']} after {d['attempts']} attempt(s): "
-        f"{d['last_error']}"
-        for d in c.failed_deliveries
-    ] or ([] if c.no_alert_channel else [f"{bullet}none"])
-    return "\n".join(out) + "\n"
-
-
-def render_monthly(c: Monthly, markdown: bool = False) -> str:
-    h = "## " if markdown else ""
-    bullet = "- " if markdown else "  "
-    out = [f"{'# ' if markdown else ''}Monthly checklist {c.month}: {c.verdict}"]
-    if c.signoffs:
-        s = c.signoffs[-1]
-        out.append(f"signed by {s['signed_by']} at {s['signed_at']:%Y-%m-%d %H:%M}: {s['comment']}")
-    out += ["", f"{h}Replays ({c.replay_total}; previous month {c.replay_total_previous})"]
-    rows = []
-    for job, kinds in sorted(c.replays.items()):
-        for kind, weeks in sorted(kinds.items()):
-            rows.append(
-                [
-                    job,
-                    kind,
-                    *(str(w) for w in weeks),
-                    str(sum(weeks)),
-                    str(c.replays_previous.get(job, {}).get(kind, 0)),
-                ]
-            )
-    for job, previous in sorted(c.replays_previous.items()):
-        for kind, count in sorted(previous.items()):
-            if kind not in c.replays.get(job, {}):
-                rows.append([job, kind, "0", "0", "0", "0", "0", "0", str(count)])
-    out += (
-        _table(["JOB", "KIND", "W1", "W2", "W3", "W4", "W5", "TOTAL", "PREV"], rows, markdown)
-        if rows
-        else [f"{bullet}none"]
-    )
-    out += ["", f"{h}Recurring errors"]
-    rows = [
-        [
-            e.code,
-            e.title or "",
-            str(e.failures),
-            str(e.previous),
-            e.trend,
-            ", ".join(e.jobs),
-            e.first_seen[:10],
-            e.last_seen[:10],
-        ]
-        for e in c.errors
-    ]
-    out += (
-        _table(["CODE", "TITLE", "COUNT", "PREV", "TREND", "JOBS", "FIRST", "LAST"], rows, markdown)
-        if rows
-        else [f"{bullet}none"]
-    )
-    mttr = human_duration(timedelta(seconds=c.mttr_seconds)) if c.mttr_seconds is not None else "n/a"
-    out += [
-        "",
-        f"{h}Recovery",
-        f"{bullet}mean time to recovery: {mttr} over {c.recovered} recovered failure(s);"
-        f" {c.still_open} still open",
-    ]
-    out += ["", f"{h}Manual interventions"]
-    if not c.interventions:
-        out.append(f"{bullet}none")
-    for operator, actions in sorted(c.interventions.items()):
-        out.append(f"{bullet}{operator}: " + ", ".join(f"{a} {n}" for a, n in sorted(actions.items())))
-    return "\n".join(out) + "\n"
-
-
-def _table(headers: list[str], rows: list[list[str]], markdown: bool) -> list[str]:
-    if markdown:
-        lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-        return lines + ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
-    from c1console.presentation import table
-
-    return table(headers, rows).splitlines()

@@ -20,6 +20,50 @@ STATUS_SYMBOL = {
 NO_ALERT_CHANNEL = "no alert channel configured — failures reach nobody; see [alerts] in the config"
 
 
+# A FAILED or STOPPED execution as a work item (sql/013's states): the mark that goes with the words.
+STATE_MARK = {"OPEN": "●", "RESOLVED": "↻", "HANDED_ON": "→", "ACKNOWLEDGED": "✓", "ROLLED_BACK": "⟲"}
+
+
+def resolution_cell(
+    state: str | None,
+    *,
+    rolled_back: bool = False,
+    fixed_by: int | None = None,
+    fixed_by_compensation: int | None = None,
+    handed_to: int | None = None,
+) -> str:
+    """A work item's state in a table cell, the console's and the CLI's: "● open", "↻ #124" (resolved by
+    that execution), "↻ comp #3" (by an approved compensation), "→ #130" (handed on), "✓ ack", and
+    "⟲ rolled back" for any rolled-back execution; "" for an execution that is neither."""
+    if rolled_back or state == "ROLLED_BACK":
+        return f"{STATE_MARK['ROLLED_BACK']} rolled back"
+    if state is None:
+        return ""
+    if state == "OPEN":
+        return f"{STATE_MARK['OPEN']} open"
+    if state == "HANDED_ON":
+        return (
+            f"{STATE_MARK['HANDED_ON']} #{handed_to}" if handed_to else f"{STATE_MARK['HANDED_ON']} handed on"
+        )
+    if state == "ACKNOWLEDGED":
+        return f"{STATE_MARK['ACKNOWLEDGED']} ack"
+    if fixed_by is not None:
+        return f"{STATE_MARK['RESOLVED']} #{fixed_by}"
+    if fixed_by_compensation is not None:
+        return f"{STATE_MARK['RESOLVED']} comp #{fixed_by_compensation}"
+    return f"{STATE_MARK['RESOLVED']} resolved"
+
+
+def stopped_after(status: str, stopped_by: str | None, failed_units: int) -> str | None:
+    """How an operator's stop reads: "stopped by bob", or, when units had failed before the stop (the runner
+    ends it FAILED, keeping the failure's code and alert), "stopped by bob after 2 failed units"."""
+    if stopped_by is None or status not in ("FAILED", "STOPPED"):
+        return None
+    if status == "FAILED" and failed_units:
+        return f"stopped by {stopped_by} after {failed_units} failed unit{'s' if failed_units != 1 else ''}"
+    return f"stopped by {stopped_by}"
+
+
 def status_label(status: str) -> str:
     return f"{STATUS_SYMBOL.get(status, '?')} {status}"
 

@@ -7,12 +7,14 @@ names the records and status constants screens need, so that they never import t
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
+from sqlalchemy.engine import Connection
+
 from c1console import checklists, errors
-from c1console.store import executions, jobs, outbox, results, runners
+from c1console.store import executions, failures, jobs, outbox, results, runners
 from c1console.store.audit import AuditEntry, ChainReport, list_entries, verify_chain
 from c1console.store.engine import Database, connection, server_version
 from c1console.store.executions import (
@@ -25,13 +27,29 @@ from c1console.store.executions import (
     ResultCounts,
     Unit,
 )
+from c1console.store.failures import (
+    ACKNOWLEDGED,
+    HANDED_ON,
+    OPEN,
+    RESOLVED,
+    ROLLED_BACK,
+    FailedUnit,
+    OpenFailure,
+    Resolution,
+    not_open,
+)
 from c1console.store.jobs import JobRow
 from c1console.store.listen import Listener, OnNotify
 from c1console.store.outbox import Notification
 from c1console.store.results import Compensation, Evidence, Version
 
 __all__ = [
+    "ACKNOWLEDGED",
+    "HANDED_ON",
+    "OPEN",
     "PAGE",
+    "RESOLVED",
+    "ROLLED_BACK",
     "RUN_TYPES",
     "STATUSES",
     "TERMINAL",
@@ -45,16 +63,20 @@ __all__ = [
     "ExecutionDetail",
     "ExecutionFilter",
     "ExecutionPage",
+    "FailedUnit",
     "JobRow",
     "Listen",
     "Listening",
     "LogLine",
     "Notification",
+    "OpenFailure",
     "Queries",
+    "Resolution",
     "ResultCounts",
     "RunnerState",
     "Unit",
     "Version",
+    "not_open",
 ]
 
 PAGE = 100
@@ -68,9 +90,12 @@ class ExecutionFilter:
     since: date | None = None
     until: date | None = None
     text: str | None = None
+    open_only: bool = False  # open failures only (sql/013)
 
     def matches(self, e: Execution) -> bool:
         """The same test the SQL applies, for rows that arrive live."""
+        if self.open_only and not e.is_open:
+            return False
         if self.statuses and e.status not in self.statuses:
             return False
         if self.job_ids and e.job_id not in self.job_ids:
@@ -103,8 +128,13 @@ class ExecutionDetail:
     logs: list[LogLine]
     related: list[Execution]
     results: ResultCounts
-    audit: list[AuditEntry]
+    audit: list[AuditEntry]  # its own rows and those of the executions that replayed or resumed it
     unit_counts: dict[str, int] = field(default_factory=dict)
+    failed_units: list[FailedUnit] = field(default_factory=list)  # with what fixed each since
+
+    @property
+    def resolution(self) -> Resolution | None:
+        return self.execution.resolution
 
 
 @dataclass(frozen=True)
@@ -128,6 +158,8 @@ class Queries(Protocol):
     def executions_by_id(self, ids: Sequence[int]) -> list[Execution]: ...
 
     def detail(self, execution_id: int) -> ExecutionDetail | None: ...
+
+    def open_failures(self) -> list[OpenFailure]: ...
 
     def jobs(self) -> list[JobRow]: ...
 
@@ -169,6 +201,14 @@ class Listening(Protocol):
 Listen = Callable[[Sequence[str], OnNotify, Callable[[bool], None]], Listening]
 
 
+def _resolved(conn: Connection, rows: list[Execution]) -> list[Execution]:
+    """The rows, FAILED and STOPPED ones with their state as work items attached."""
+    found = failures.resolutions(conn, [e.execution_id for e in rows if e.status in ("FAILED", "STOPPED")])
+    if not found:
+        return rows
+    return [replace(e, resolution=found[e.execution_id]) if e.execution_id in found else e for e in rows]
+
+
 class ConsoleQueries:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -204,10 +244,12 @@ class ConsoleQueries:
                 since=flt.since,
                 until=flt.until,
                 text=flt.text,
+                open_only=flt.open_only,
                 before_id=before_id,
                 after_id=after_id,
                 limit=limit + 1,
             )
+            rows = _resolved(conn, rows)
         if len(rows) <= limit:
             return ExecutionPage(rows=rows, has_more=False)
         # the extra row is the farthest one in the direction read: the oldest, or (upwards) the newest
@@ -217,7 +259,12 @@ class ConsoleQueries:
         if not ids:
             return []
         with connection(self.db) as conn:
-            return executions.by_ids(conn, ids)
+            return _resolved(conn, executions.by_ids(conn, ids))
+
+    def open_failures(self) -> list[OpenFailure]:
+        """Every open failure, newest first (what the header counts and n/N move between)."""
+        with connection(self.db) as conn:
+            return failures.open_failures(conn)
 
     def detail(
         self, execution_id: int, *, log_limit: int = 500, audit_limit: int = 200
@@ -225,10 +272,12 @@ class ConsoleQueries:
         """Everything the drill-down (and ``exec show``) shows of one execution: the newest ``log_limit``
         log lines and ``audit_limit`` audit entries."""
         with connection(self.db) as conn:
-            found = executions.get_execution(conn, execution_id)
-            if found is None:
+            got = executions.get_execution(conn, execution_id)
+            if got is None:
                 return None
+            found = _resolved(conn, [got])[0]
             units = executions.units(conn, execution_id)
+            later = failures.descendants(conn, execution_id)
             return ExecutionDetail(
                 execution=found,
                 error=errors.lookup(found.error_code),
@@ -237,8 +286,9 @@ class ConsoleQueries:
                 logs=executions.log_lines(conn, execution_id, limit=log_limit),
                 related=executions.related(conn, found),
                 results=executions.result_counts(conn, execution_id),
-                audit=list_entries(conn, execution_id=execution_id, limit=audit_limit),
+                audit=list_entries(conn, execution_ids=[execution_id, *later], limit=audit_limit),
                 unit_counts=executions.unit_counts(conn, execution_id),
+                failed_units=failures.failed_units(conn, execution_id) if found.resolution else [],
             )
 
     def jobs(self) -> list[JobRow]:

@@ -11,7 +11,8 @@ from c1console.errors import BadInput
 
 @dataclass(frozen=True)
 class ReplayOf:
-    """An earlier execution's units: all of them, or only those that did not succeed."""
+    """An earlier execution's units: all of them, or only those that did not succeed (``exec replay --of``
+    asks for those by default; ``--all-units`` for all)."""
 
     execution_id: int
     failed_only: bool = False
@@ -56,17 +57,24 @@ def replay_request(
     target: str | None = None,
     of: int | None = None,
     failed_only: bool = False,
+    all_units: bool = False,
 ) -> ReplayRequest:
     """The request the replay options name (``exec replay``'s flags), or BadInput (exit 2) in the flags'
-    words when they do not name exactly one."""
+    words when they do not name exactly one. ``--of`` replays the units that did not succeed unless
+    ``all_units``; ``failed_only`` (``--failed-only``) says that default explicitly."""
     if of is not None:
         if job_id is not None or full or target is not None or date_from or date_to:
             raise BadInput(
                 "--of replays an execution's own units", hint="do not combine it with --job/--full/dates"
             )
-        return ReplayOf(of, failed_only)
-    if failed_only:
-        raise BadInput("--failed-only goes with --of ID")
+        if failed_only and all_units:
+            raise BadInput(
+                "--failed-only and --all-units contradict each other",
+                hint="--of replays the units still failing by default; --all-units replays every unit",
+            )
+        return ReplayOf(of, failed_only=not all_units)
+    if failed_only or all_units:
+        raise BadInput(f"{'--failed-only' if failed_only else '--all-units'} goes with --of ID")
     if job_id is None:
         raise BadInput("a replay needs --job JOB (or --of ID)")
     if full:

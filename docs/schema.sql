@@ -104,6 +104,30 @@ CREATE FUNCTION c1.current_actor() RETURNS text
     SELECT coalesce(c1.forced_actor(), nullif(current_setting('c1.actor', true), ''), session_user::text)
 $$;
 
+CREATE FUNCTION c1.execution_ack_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    current text;
+BEGIN
+    SELECT status INTO current FROM c1.execution WHERE execution_id = NEW.execution_id;
+    IF current NOT IN ('FAILED', 'STOPPED') THEN
+        RAISE EXCEPTION 'execution % is %: only FAILED or STOPPED executions are acknowledged',
+            NEW.execution_id, current USING ERRCODE = 'C1001';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE FUNCTION c1.execution_ack_notify() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM pg_notify('c1_execution', NEW.execution_id::text);
+    RETURN NULL;
+END
+$$;
+
 CREATE FUNCTION c1.execution_forced_actor() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
@@ -503,6 +527,14 @@ CREATE TABLE c1.execution (
     CONSTRAINT execution_units_total_check CHECK ((units_total >= 0))
 );
 
+CREATE TABLE c1.execution_ack (
+    execution_id bigint NOT NULL,
+    acked_by text NOT NULL,
+    acked_at timestamp with time zone DEFAULT now() NOT NULL,
+    reason text NOT NULL,
+    CONSTRAINT execution_ack_reason_check CHECK ((length(btrim(reason)) > 0))
+);
+
 CREATE TABLE c1.execution_event (
     event_id bigint NOT NULL,
     execution_id bigint NOT NULL,
@@ -566,6 +598,30 @@ CREATE TABLE c1.execution_unit (
     CONSTRAINT execution_unit_attempts_check CHECK ((attempts >= 0)),
     CONSTRAINT execution_unit_status_check CHECK ((status = ANY (ARRAY['PENDING'::text, 'RUNNING'::text, 'SUCCESS'::text, 'FAILED'::text, 'SKIPPED'::text])))
 );
+
+CREATE TABLE c1.result (
+    result_id bigint NOT NULL,
+    job_id text NOT NULL,
+    business_date date NOT NULL,
+    target_key text NOT NULL,
+    payload jsonb NOT NULL,
+    source text DEFAULT 'RUN'::text NOT NULL,
+    execution_id bigint,
+    compensation_id bigint,
+    is_active boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    superseded_by bigint,
+    deactivated_at timestamp with time zone,
+    deactivated_reason text,
+    CONSTRAINT result_check CHECK (((source = 'RUN'::text) = (execution_id IS NOT NULL))),
+    CONSTRAINT result_check1 CHECK (((source = 'COMPENSATION'::text) = (compensation_id IS NOT NULL))),
+    CONSTRAINT result_check2 CHECK ((is_active OR (deactivated_at IS NOT NULL) OR (superseded_by IS NULL))),
+    CONSTRAINT result_source_check CHECK ((source = ANY (ARRAY['RUN'::text, 'COMPENSATION'::text])))
+);
+
+CREATE VIEW c1.failed_unit AS ...;  -- the query: see sql/013_failure_work_items.sql
+
+CREATE VIEW c1.failure AS ...;  -- the query: see sql/013_failure_work_items.sql
 
 CREATE TABLE c1.job (
     job_id text NOT NULL,
@@ -633,26 +689,6 @@ CREATE TABLE c1.operator (
     CONSTRAINT operator_role_check CHECK ((role = ANY (ARRAY['viewer'::text, 'operator'::text, 'approver'::text, 'admin'::text])))
 );
 
-CREATE TABLE c1.result (
-    result_id bigint NOT NULL,
-    job_id text NOT NULL,
-    business_date date NOT NULL,
-    target_key text NOT NULL,
-    payload jsonb NOT NULL,
-    source text DEFAULT 'RUN'::text NOT NULL,
-    execution_id bigint,
-    compensation_id bigint,
-    is_active boolean DEFAULT false NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    superseded_by bigint,
-    deactivated_at timestamp with time zone,
-    deactivated_reason text,
-    CONSTRAINT result_check CHECK (((source = 'RUN'::text) = (execution_id IS NOT NULL))),
-    CONSTRAINT result_check1 CHECK (((source = 'COMPENSATION'::text) = (compensation_id IS NOT NULL))),
-    CONSTRAINT result_check2 CHECK ((is_active OR (deactivated_at IS NOT NULL) OR (superseded_by IS NULL))),
-    CONSTRAINT result_source_check CHECK ((source = ANY (ARRAY['RUN'::text, 'COMPENSATION'::text])))
-);
-
 ALTER TABLE c1.result ALTER COLUMN result_id ADD GENERATED ALWAYS AS IDENTITY (
     SEQUENCE NAME c1.result_result_id_seq
     START WITH 1
@@ -695,6 +731,9 @@ ALTER TABLE ONLY c1.compensation_evidence
 
 ALTER TABLE ONLY c1.compensation
     ADD CONSTRAINT compensation_pkey PRIMARY KEY (compensation_id);
+
+ALTER TABLE ONLY c1.execution_ack
+    ADD CONSTRAINT execution_ack_pkey PRIMARY KEY (execution_id);
 
 ALTER TABLE ONLY c1.execution_event
     ADD CONSTRAINT execution_event_pkey PRIMARY KEY (event_id);
@@ -757,6 +796,8 @@ CREATE INDEX execution_event_execution_idx ON c1.execution_event USING btree (ex
 
 CREATE INDEX execution_failed_created_idx ON c1.execution USING btree (created_at) WHERE (status = 'FAILED'::text);
 
+CREATE INDEX execution_failed_idx ON c1.execution USING btree (execution_id DESC) WHERE (status = ANY (ARRAY['FAILED'::text, 'STOPPED'::text]));
+
 CREATE INDEX execution_job_idx ON c1.execution USING btree (job_id, execution_id);
 
 CREATE INDEX execution_log_execution_idx ON c1.execution_log USING btree (execution_id, log_id);
@@ -772,6 +813,8 @@ CREATE INDEX execution_resumed_from_idx ON c1.execution USING btree (resumed_fro
 CREATE INDEX execution_status_idx ON c1.execution USING btree (status, execution_id);
 
 CREATE INDEX execution_unit_failed_idx ON c1.execution_unit USING btree (execution_id) WHERE (status = 'FAILED'::text);
+
+CREATE INDEX execution_unit_unsucceeded_idx ON c1.execution_unit USING btree (execution_id, business_date, target_key) WHERE (status <> 'SUCCESS'::text);
 
 CREATE INDEX notification_failed_idx ON c1.notification USING btree (created_at) WHERE (status = 'FAILED'::text);
 
@@ -792,6 +835,8 @@ CREATE TRIGGER actor_forced BEFORE INSERT ON c1.checklist_signoff FOR EACH ROW E
 CREATE TRIGGER actor_forced BEFORE INSERT ON c1.compensation FOR EACH ROW EXECUTE FUNCTION c1.compensation_forced_actor();
 
 CREATE TRIGGER actor_forced BEFORE INSERT ON c1.execution FOR EACH ROW EXECUTE FUNCTION c1.execution_forced_actor();
+
+CREATE TRIGGER actor_forced BEFORE INSERT ON c1.execution_ack FOR EACH ROW EXECUTE FUNCTION c1.force_actor_column('acked_by');
 
 CREATE TRIGGER actor_forced BEFORE INSERT ON c1.execution_event FOR EACH ROW EXECUTE FUNCTION c1.force_actor_column('actor');
 
@@ -828,6 +873,14 @@ CREATE TRIGGER compensation_guard BEFORE UPDATE ON c1.compensation FOR EACH ROW 
 CREATE TRIGGER compensation_no_delete BEFORE DELETE ON c1.compensation FOR EACH ROW EXECUTE FUNCTION c1.reject_change();
 
 CREATE TRIGGER compensation_no_truncate BEFORE TRUNCATE ON c1.compensation FOR EACH STATEMENT EXECUTE FUNCTION c1.reject_change();
+
+CREATE TRIGGER execution_ack_append_only BEFORE DELETE OR UPDATE ON c1.execution_ack FOR EACH ROW EXECUTE FUNCTION c1.reject_change();
+
+CREATE TRIGGER execution_ack_guard BEFORE INSERT ON c1.execution_ack FOR EACH ROW EXECUTE FUNCTION c1.execution_ack_guard();
+
+CREATE TRIGGER execution_ack_no_truncate BEFORE TRUNCATE ON c1.execution_ack FOR EACH STATEMENT EXECUTE FUNCTION c1.reject_change();
+
+CREATE TRIGGER execution_ack_notify AFTER INSERT ON c1.execution_ack FOR EACH ROW EXECUTE FUNCTION c1.execution_ack_notify();
 
 CREATE TRIGGER execution_event_append_only BEFORE DELETE OR UPDATE ON c1.execution_event FOR EACH ROW EXECUTE FUNCTION c1.reject_change();
 
@@ -879,6 +932,9 @@ ALTER TABLE ONLY c1.compensation_evidence
 
 ALTER TABLE ONLY c1.compensation
     ADD CONSTRAINT compensation_job_id_fkey FOREIGN KEY (job_id) REFERENCES c1.job(job_id);
+
+ALTER TABLE ONLY c1.execution_ack
+    ADD CONSTRAINT execution_ack_execution_id_fkey FOREIGN KEY (execution_id) REFERENCES c1.execution(execution_id);
 
 ALTER TABLE ONLY c1.execution_event
     ADD CONSTRAINT execution_event_execution_id_fkey FOREIGN KEY (execution_id) REFERENCES c1.execution(execution_id);

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import psycopg
@@ -81,3 +82,24 @@ def wait_terminal(db: Database, execution_id: int, timeout: float = 20.0) -> exe
         timeout,
         what=f"execution {execution_id} to finish",
     )
+
+
+def approved_compensation(
+    requester: ops.Session, approver: ops.Session, job_id: str, day: date, target: str, db: Database
+) -> int:
+    """A finished run of ``job_id`` over ``day``, then a compensation of one key approved by another: the
+    key's active result is now the compensation's."""
+    first = ops.trigger(requester, job_id, date_from=day, date_to=day)
+    assert isinstance(first, ops.Created)
+    wait_terminal(db, first.execution_id)
+    comp = ops.request_compensation(
+        requester,
+        job_id=job_id,
+        business_date=day,
+        target=target,
+        payload={"px": 1},
+        reason=f"vendor restated {target}",
+        evidence_ref="TICKET-7",
+    )
+    ops.decide_compensation(approver, comp, approve=True, note=None)
+    return comp

@@ -16,7 +16,8 @@ from c1console import ops
 from c1console.alerts.config import AlertSettings, EmailSettings, SlackSettings, WebhookSettings, parse
 from c1console.alerts.dispatcher import Dispatcher
 from c1console.cli import run
-from c1console.errors import BadInput
+from c1console.errors import BadInput, InputDataError
+from c1console.jobs import JobDefinition, UnitContext
 from c1console.requests import ReplayOf
 from c1console.scheduler.runner import Runner
 from c1console.store.engine import Database
@@ -69,6 +70,8 @@ def test_failure_replay_stop_and_resume_mails(
     try:
         failed = ops.trigger(alice, "flaky", date_from=DAY, reason="morning run")
         wait_terminal(db, failed.execution_id)
+        # the failure's mail goes out while it is open (composed when sent, it would say so otherwise)
+        wait_until(lambda: any("FAILED" in s for s in smtp.subjects()), what="the failure's mail")
         replay = ops.replay(
             alice, ReplayOf(failed.execution_id, failed_only=True), reason="price file reloaded"
         )
@@ -88,8 +91,10 @@ def test_failure_replay_stop_and_resume_mails(
     fail_subject = f"[C1] FAILED flaky #{failed.execution_id} C1-INP-001 Input data missing"
     assert fail_subject in by_subject
     body = by_subject[fail_subject].get_content()
-    assert "action:" in body and "T3" in body and f"--of {failed.execution_id} --failed-only" in body
+    assert "action:" in body and "T3" in body
+    assert f"c1console exec replay --of {failed.execution_id} --reason '<why>'" in body
     assert "press r" in body
+    assert body.rstrip().endswith(f"open failures now: 1 (#{failed.execution_id})")
     assert (
         f"[C1] REPLAY started flaky #{replay.execution_id} (replay of #{failed.execution_id})" in by_subject
     )
@@ -102,6 +107,88 @@ def test_failure_replay_stop_and_resume_mails(
     assert f"[C1] STOPPED slow #{long.execution_id}" in by_subject
     assert f"[C1] RESUMED slow #{resumed.execution_id} (resume of #{long.execution_id})" in by_subject
     assert by_subject[fail_subject]["To"] == "ops@example.com, lead@example.com"
+
+
+def stubborn(business_date: date, target: str, ctx: UnitContext) -> dict:
+    """T3 fails in every run, replays too: the price never arrives."""
+    if target == "T3":
+        raise InputDataError(f"price for {target} on {business_date} still missing")
+    return {"target": target}
+
+
+def test_a_failed_replay_or_resume_names_the_failure_it_was_meant_to_fix(
+    db: Database, db_url: str, smtp: SmtpServer, http: HttpServer
+) -> None:
+    """Composed when sent: each failure says where it stands, a failed replay or resume which failure it was
+    meant to fix and how many of its units are still open, and the mail how many failures are open now."""
+    held = AlertSettings(
+        email=email_settings(smtp.port),
+        webhook=WebhookSettings(url=f"{http.url}/hook", secret=SECRET),
+        group_wait_seconds=3600,  # the runner's own dispatcher holds failures back; the test sends them
+    )
+    settings = runner_settings(db_url, alerts=held)
+    registry = testjobs.build()
+    registry.add(JobDefinition("stubborn", "Price never arrives", stubborn, lambda _day: testjobs.TARGETS))
+    alice = session(db, settings, registry)
+    runner = Runner(db, registry, settings).start()
+    try:
+        first = ops.trigger(alice, "stubborn", date_from=DAY, date_to=date(2026, 11, 3)).execution_id
+        other = ops.trigger(alice, "stubborn", date_from=date(2026, 11, 4)).execution_id
+        for execution_id in (first, other):
+            assert wait_terminal(db, execution_id).status == "FAILED"
+        replay = ops.replay(alice, ReplayOf(first, failed_only=True), reason="price file reloaded")
+        resume = ops.resume(alice, other, reason="vendor resent")
+        for created in (replay, resume):
+            assert wait_terminal(db, created.execution_id).status == "FAILED"
+    finally:
+        runner.stop()
+    replayed, resumed = replay.execution_id, resume.execution_id
+    Dispatcher(db, replace(held, group_wait_seconds=0)).tick()
+    [mail] = [m for m in smtp.messages if str(m["Subject"]).startswith("[C1] FAILED stubborn")]
+    assert str(mail["Subject"]).strip() == (
+        f"[C1] FAILED stubborn: 4 executions (#{first}, #{other}, #{replayed}, #{resumed})"
+    )
+    body = mail.get_content()
+    assert f"FAILED stubborn #{replayed} C1-INP-001 Input data missing (replay of #{first})" in body
+    assert f"  replay #{replayed} of #{first} failed: 2 unit(s) still open" in body
+    assert f"  resume #{resumed} of #{other} failed: 1 unit(s) still open" in body
+    assert f"  now:     handed on to #{replayed}, which re-ran its units and failed too" in body
+    assert f"  now:     handed on to #{resumed}," in body
+    # the replay hints name the open items, never the failures handed on
+    assert f"exec replay --of {replayed} " in body and f"exec replay --of {first} " not in body
+    assert body.rstrip().endswith(f"open failures now: 2 (#{resumed}, #{replayed})")
+
+    [hook] = [r.json() for r in http.requests if r.json()["event"] == "failed"]
+    assert hook["open_failures"] == {"count": 2, "execution_ids": [resumed, replayed]}
+    items = {item["execution_id"]: item for item in hook["items"]}
+    assert items[replayed]["meant_to_fix"]["execution_id"] == first
+    assert items[replayed]["meant_to_fix"]["resolution"]["state"] == "HANDED_ON"
+    assert items[replayed]["resolution"]["state"] == "OPEN"
+    assert items[first]["resolution"]["handed_to"] == replayed
+    assert items[first]["meant_to_fix"] is None
+
+
+def test_a_failure_resolved_before_its_alert_goes_out_says_so(
+    db: Database, db_url: str, smtp: SmtpServer
+) -> None:
+    held = AlertSettings(email=email_settings(smtp.port), group_wait_seconds=3600)
+    settings = runner_settings(db_url, alerts=held)
+    registry = testjobs.build()
+    alice = session(db, settings, registry)
+    runner = Runner(db, registry, settings).start()
+    try:
+        failed = ops.trigger(alice, "flaky", date_from=DAY).execution_id
+        wait_terminal(db, failed)
+        fix = ops.replay(alice, ReplayOf(failed, failed_only=True), reason="price file reloaded").execution_id
+        wait_terminal(db, fix)
+    finally:
+        runner.stop()
+    Dispatcher(db, replace(held, group_wait_seconds=0)).tick()
+    [mail] = [m for m in smtp.messages if str(m["Subject"]).startswith("[C1] FAILED")]
+    body = mail.get_content()
+    assert f"  now:     #{failed} is resolved by #{fix} — nothing left to do for it" in body
+    assert "to replay the failed units" not in body
+    assert body.rstrip().endswith("open failures now: 0")
 
 
 def wait_for_status(db: Database, execution_id: int, status: str) -> bool:

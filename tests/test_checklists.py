@@ -1,10 +1,12 @@
-"""Daily and monthly checklists against a real database: open vs resolved, missed fires, counts that
-match SQL taken directly, exit codes for cron, sign-off."""
+"""Daily and monthly checklists against a real database and runner: open vs resolved by the one definition
+(c1.failure), a failure and its failed resume as one item, missed fires, counts by business date that match
+SQL taken directly, MTTR from the fixes, exit codes for cron, sign-off."""
 
 from __future__ import annotations
 
 import json
 import random
+import time
 from datetime import UTC, date, datetime, timedelta
 
 import psycopg
@@ -12,13 +14,16 @@ import pytest
 
 from c1console import checklists, ops
 from c1console.cli import run
-from c1console.errors import BadInput
+from c1console.errors import BadInput, InputDataError
+from c1console.jobs import JobDefinition, UnitContext
 from c1console.presentation import NO_ALERT_CHANNEL, timestamp
+from c1console.queries import ConsoleQueries
 from c1console.requests import ReplayOf
 from c1console.scheduler.runner import Runner
+from c1console.screens.detail_summary import story
 from c1console.store.engine import Database
 from tests.jobmods import testjobs
-from tests.runtime import runner_settings, session, wait_terminal
+from tests.runtime import execution, runner_settings, session, wait_terminal, wait_until
 
 DAY = date(2026, 11, 2)
 
@@ -58,11 +63,22 @@ def test_open_failure_then_resolved_by_replay_and_missed_fire(
     after = checklists.daily(db, DAY, tz="Asia/Seoul")
     [item] = after.failures
     assert item.resolved and item.resolved_by == replay.execution_id and item.verdict == "OK"
-    assert after.verdict == "ATTENTION"  # the missed fire is still there
+    assert (item.state, item.is_open, item.short_state()) == ("RESOLVED", False, f"↻ #{replay.execution_id}")
+    assert after.verdict == "ATTENTION" and after.open_items == 1  # the missed fire is still there
     text = checklists.render_daily(after)
     fired_at = timestamp(datetime(2026, 11, 1, 21, tzinfo=UTC))  # local time, like every other time
-    assert f"resolved by #{replay.execution_id}" in text and f"flaky at {fired_at}" in text
-    assert "T21:00" not in text
+    assert f"↻ resolved by #{replay.execution_id}" in text and f"flaky at {fired_at}" in text
+    assert "T21:00" not in text and "by business date" in text
+    detail = ConsoleQueries(db).detail(failed.execution_id)
+    assert detail is not None
+    told = story(detail, UTC, can_act=True)
+    assert told is not None and told.plain.startswith(f"↻ resolved: replayed by #{replay.execution_id} ✔ at ")
+    [failure] = json.loads(checklists.to_json(after))["failures"]
+    assert (failure["open"], failure["state"], failure["resolved_by"]) == (
+        False,
+        "RESOLVED",
+        replay.execution_id,
+    )
 
 
 def test_cli_daily_exit_codes_and_json(
@@ -100,16 +116,115 @@ def test_cli_daily_exit_codes_and_json(
     assert run(["checklist", "daily", "--date", DAY.isoformat(), "--format", "json"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["verdict"] == "ATTENTION" and data["failures"][0]["execution_id"] == execution_id
-    assert data["failures"][0]["resolved"] is False
+    assert data["failures"][0]["resolved"] is False and data["failures"][0]["open"] is True
+    assert data["basis"] == "business date" and data["open_items"] == 1
     assert data["alert_channels"] == []  # cli_env configures no [alerts]: said, not shown as "none"
     assert run(["checklist", "daily", "--date", "2026-11-03"]) == 0
     text = capsys.readouterr().out
     assert "Daily checklist 2026-11-03: OK" in text and NO_ALERT_CHANNEL in text
     assert run(["checklist", "daily", "--date", DAY.isoformat(), "--format", "md"]) == 1
-    assert capsys.readouterr().out.startswith("# Daily checklist 2026-11-02: ATTENTION")
+    markdown = capsys.readouterr().out
+    assert markdown.startswith("# Daily checklist 2026-11-02: ATTENTION\nby business date")
+
+
+# A unit function that fails T1 (except in a REPLAY) and holds T2 until an operator asks to stop.
+HOLD = {"armed": False}
+
+
+def fails_then_holds(business_date: date, target: str, ctx: UnitContext) -> dict[str, str]:
+    if target == "T1" and ctx.run_type != "REPLAY":
+        raise InputDataError(f"price for {target} on {business_date} missing")
+    if target == "T2" and HOLD["armed"]:
+        HOLD["armed"] = False
+        deadline = time.monotonic() + 15
+        while not ctx.stop_requested() and time.monotonic() < deadline:
+            time.sleep(0.01)  # a unit that runs until it is stopped
+    return {"target": target}
+
+
+def test_stopped_after_a_failure_and_its_failed_resume_are_one_open_item(
+    db: Database, db_url: str, raw: psycopg.Connection
+) -> None:
+    settings = runner_settings(db_url)
+    registry = testjobs.build()
+    registry.add(
+        JobDefinition(
+            "holding", "Fails T1, holds T2", fails_then_holds, lambda _d: testjobs.TARGETS, chunk_size=1
+        )
+    )
+    alice = session(db, settings, registry)
+    runner = Runner(db, registry, settings).start()
+    try:
+        ops.sync_jobs(alice)
+        HOLD["armed"] = True
+        created = ops.trigger(alice, "holding", date_from=DAY, reason="first run")
+        wait_until(lambda: execution(db, created.execution_id).units_failed >= 1, what="T1 to fail")
+        ops.stop(alice, created.execution_id, "wrong prices loaded")
+        stopped = wait_terminal(db, created.execution_id)
+        # a unit had failed: it ends FAILED (its code and alert stand), stopped by alice
+        assert (stopped.status, stopped.stop_requested_by, stopped.error_code) == (
+            "FAILED",
+            "alice",
+            "C1-INP-001",
+        )
+        before = checklists.daily(db, DAY)
+        [item] = before.failures
+        assert item.stopped == "stopped by alice after 1 failed unit" and item.is_open
+        assert "stopped by alice after 1 failed unit: ● OPEN: 4 unit(s)" in checklists.render_daily(before)
+
+        resumed = ops.resume(alice, created.execution_id, "prices reloaded")
+        assert isinstance(resumed, ops.Created)
+        assert wait_terminal(db, resumed.execution_id).status == "FAILED"  # T1 fails again in a MANUAL run
+    finally:
+        runner.stop()
+    after = checklists.daily(db, DAY)
+    first, second = after.failures
+    assert (first.execution_id, first.state, first.handed_to, first.is_open, first.verdict) == (
+        created.execution_id,
+        "HANDED_ON",
+        resumed.execution_id,
+        False,
+        "OK",
+    )
+    assert (second.execution_id, second.state, second.open_units, second.verdict) == (
+        resumed.execution_id,
+        "OPEN",
+        1,
+        "ATTENTION",
+    )
+    assert after.open_items == 1 and first.short_state() == f"→ #{resumed.execution_id}"
+    text = checklists.render_daily(after)
+    assert f"→ handed on to #{resumed.execution_id}" in text and "(2; 1 open)" in text
+    holding = next(j for j in after.jobs if j.job_id == "holding")
+    assert holding.verdict == "ATTENTION"
+    # the drill-down tells the same story, from the read side
+    queries = ConsoleQueries(db)
+    original, resume = queries.detail(created.execution_id), queries.detail(resumed.execution_id)
+    assert original is not None and resume is not None
+    told = story(original, UTC, can_act=True)
+    assert (
+        told is not None and told.plain == f"→ handed on to #{resumed.execution_id} (its resume failed too)"
+    )
+    told = story(resume, UTC, can_act=True)
+    assert (
+        told is not None and told.plain == "● open: 1 unit(s) still failing — r replays them, a acknowledges"
+    )
+    assert {(u.target_key, u.handed_to, u.fixed_by) for u in original.failed_units} == {
+        ("T1", resumed.execution_id, None),
+        *((t, None, resumed.execution_id) for t in ("T3", "T4", "T5")),
+    }
+
+    ops.acknowledge(alice, resumed.execution_id, "T1 is delisted; nothing to compute")
+    acked = checklists.daily(db, DAY)
+    assert [f.state for f in acked.failures] == ["HANDED_ON", "ACKNOWLEDGED"]
+    assert (acked.open_items, acked.verdict) == (0, "OK")
+    assert acked.failures[1].acked_by == "alice"
+    assert "✓ acknowledged by alice: T1 is delisted; nothing to compute" in checklists.render_daily(acked)
 
 
 def _generate(raw: psycopg.Connection, month_start: datetime, n: int, seed: int) -> None:
+    """Executions created over 40 days, each with business dates up to 9 days before its creation and up to
+    3 days long (so creation month and business month often differ); failed ones with a failed unit."""
     rng = random.Random(seed)
     for job in ("a", "b", "c"):
         raw.execute(
@@ -118,18 +233,20 @@ def _generate(raw: psycopg.Connection, month_start: datetime, n: int, seed: int)
         )
     for _ in range(n):
         created = month_start + timedelta(seconds=rng.randrange(0, 40 * 86400))
+        first = created.date() - timedelta(days=rng.randrange(0, 10))
+        last = first + timedelta(days=rng.randrange(0, 3))
         run_type = rng.choice(["AUTO", "MANUAL", "REPLAY", "REPLAY"])
         kind = rng.choice(["FULL", "RANGE", "SINGLE"]) if run_type == "REPLAY" else None
         job = rng.choice(["a", "b", "c"])
         execution_id = raw.execute(
             "INSERT INTO c1.execution (job_id, run_type, business_date_from, business_date_to, requested_by,"
-            " replay_kind, reason, scheduled_for, created_at) VALUES (%s, %s, %s, %s, 'x', %s, %s, %s, %s)"
-            " RETURNING execution_id",
+            " replay_kind, reason, scheduled_for, created_at, units_total)"
+            " VALUES (%s, %s, %s, %s, 'x', %s, %s, %s, %s, 1) RETURNING execution_id",
             (
                 job,
                 run_type,
-                created.date(),
-                created.date(),
+                first,
+                last,
                 kind,
                 "r" if kind else None,
                 created if run_type == "AUTO" else None,
@@ -137,10 +254,19 @@ def _generate(raw: psycopg.Connection, month_start: datetime, n: int, seed: int)
             ),
         ).fetchone()[0]
         raw.execute(
+            "INSERT INTO c1.execution_unit (execution_id, business_date, target_key) VALUES (%s, %s, 'A')",
+            (execution_id, last),
+        )
+        raw.execute(
             "UPDATE c1.execution SET status = 'RUNNING', started_at = %s WHERE execution_id = %s",
             (created, execution_id),
         )
-        if rng.random() < 0.4:
+        failed = rng.random() < 0.4
+        raw.execute(
+            "UPDATE c1.execution_unit SET status = %s WHERE execution_id = %s",
+            ("FAILED" if failed else "SUCCESS", execution_id),
+        )
+        if failed:
             code = rng.choice(["C1-INP-001", "C1-EXT-002", "C1-DQ-004", None])
             raw.execute(
                 "UPDATE c1.execution SET status = 'FAILED', ended_at = %s, error_code = %s"
@@ -154,38 +280,91 @@ def _generate(raw: psycopg.Connection, month_start: datetime, n: int, seed: int)
             )
 
 
-def test_monthly_counts_match_sql(db: Database, raw: psycopg.Connection) -> None:
+OVERLAPS_OCTOBER = "business_date_from <= '2026-10-31' AND business_date_to >= '2026-10-01'"
+
+
+def test_monthly_counts_by_business_date_match_sql(db: Database, raw: psycopg.Connection) -> None:
     _generate(raw, datetime(2026, 9, 20, tzinfo=UTC), 600, seed=11)
     month = checklists.monthly(db, date(2026, 10, 1), tz="UTC")
-    window = ("2026-10-01 00:00+00", "2026-11-01 00:00+00")
+    assert month.basis == "business date"
     replays = dict(
         ((r[0], r[1]), r[2])
         for r in raw.execute(
             "SELECT job_id, replay_kind, count(*) FROM c1.execution WHERE run_type = 'REPLAY'"
-            " AND created_at >= %s AND created_at < %s GROUP BY 1, 2",
-            window,
+            f" AND {OVERLAPS_OCTOBER} GROUP BY 1, 2"
         )
     )
     computed = {
         (job, kind): sum(weeks) for job, kinds in month.replays.items() for kind, weeks in kinds.items()
     }
     assert computed == replays and month.replay_total == sum(replays.values()) > 0
+    # a replay from September 29 to October 1 counts in October's first week
+    weeks = raw.execute(
+        "SELECT count(*) FROM c1.execution WHERE run_type = 'REPLAY' AND business_date_to >= '2026-10-01'"
+        " AND business_date_from <= '2026-10-07'"
+    ).fetchone()[0]
+    assert sum(kinds[kind][0] for kinds in month.replays.values() for kind in kinds) == weeks
     previous = raw.execute(
-        "SELECT count(*) FROM c1.execution WHERE run_type = 'REPLAY' AND created_at >= %s"
-        " AND created_at < %s",
-        ("2026-09-01 00:00+00", window[0]),
+        "SELECT count(*) FROM c1.execution WHERE run_type = 'REPLAY'"
+        " AND business_date_from <= '2026-09-30' AND business_date_to >= '2026-09-01'"
     ).fetchone()[0]
     assert month.replay_total_previous == previous > 0
     codes = dict(
         raw.execute(
             "SELECT coalesce(error_code, 'unknown'), count(*) FROM c1.execution WHERE status = 'FAILED'"
-            " AND created_at >= %s AND created_at < %s GROUP BY 1",
-            window,
+            f" AND {OVERLAPS_OCTOBER} GROUP BY 1"
         ).fetchall()
     )
     assert {e.code: e.failures for e in month.errors} == codes
-    assert sum(month.failures_per_day) == sum(codes.values()) and len(month.failures_per_day) == 31
+    # per business day: each failure on every day it covers, as each day's daily checklist lists it
+    october = [date(2026, 10, 1) + timedelta(days=n) for n in range(31)]
+    assert (
+        month.failures_per_day
+        == [sum(f.status == "FAILED" for f in checklists.daily(db, day).failures) for day in october[:3]]
+        + month.failures_per_day[3:]
+    )
+    covered = raw.execute(
+        "SELECT count(*) FROM c1.execution e, generate_series(greatest(e.business_date_from, '2026-10-01'),"
+        " least(e.business_date_to, '2026-10-31'), interval '1 day') WHERE e.status = 'FAILED'"
+        f" AND {OVERLAPS_OCTOBER}"
+    ).fetchone()[0]
+    assert sum(month.failures_per_day) == covered > sum(codes.values()) and len(month.failures_per_day) == 31
     assert month.still_open == sum(codes.values())  # nothing replaced their units: all open
+    assert (month.recovered, month.mttr_seconds) == (0, None)
+
+
+def test_monthly_counts_a_failure_by_its_business_date_and_mttr_from_its_fix(
+    db: Database, runner: Runner, alice: ops.Session, raw: psycopg.Connection
+) -> None:
+    march = date(2025, 3, 3)  # business dates long before the executions are created (now)
+    failed = ops.trigger(alice, "flaky", date_from=march, date_to=march, reason="backfill")
+    assert wait_terminal(db, failed.execution_id).status == "FAILED"
+    month = checklists.monthly(db, date(2025, 3, 1))
+    assert ([(e.code, e.failures, e.first_seen) for e in month.errors], month.still_open) == (
+        [("C1-INP-001", 1, "2025-03-03")],
+        1,
+    )
+    assert month.failures_per_day[2] == 1 and sum(month.failures_per_day) == 1
+    created_in = checklists.monthly(db, datetime.now(UTC).date().replace(day=1))
+    assert created_in.errors == [] and created_in.still_open == 0  # not in the month it was created
+
+    replay = ops.replay(alice, ReplayOf(failed.execution_id, failed_only=True), reason="price file reloaded")
+    wait_terminal(db, replay.execution_id)
+    month = checklists.monthly(db, date(2025, 3, 1))
+    ended, fixed = raw.execute(
+        "SELECT e.ended_at, f.fixed_at FROM c1.execution e JOIN c1.failure f USING (execution_id)"
+        " WHERE execution_id = %s AND f.state = 'RESOLVED'",
+        (failed.execution_id,),
+    ).fetchone()
+    assert (month.recovered, month.still_open) == (1, 0)
+    assert month.mttr_seconds == pytest.approx((fixed - ended).total_seconds())
+    [(job, kinds)] = month.replays.items()
+    assert job == "flaky" and [weeks[0] for weeks in kinds.values()] == [1]  # March 3: week 1
+    assert month.interventions["alice"] == {"exec.replay": 1, "exec.trigger": 1}
+    for markdown in (False, True):
+        text = checklists.render_monthly(month, markdown=markdown)
+        assert "by business date" in text and "1 recovered failure(s)" in text and "0 still open" in text
+    assert json.loads(checklists.to_json(month))["basis"] == "business date"
 
 
 def test_sign_off_needs_a_reason_when_items_are_open(

@@ -103,7 +103,7 @@ def test_replay_and_resume_of_an_execution(operator_env: str, raw: psycopg.Conne
     assert run(["exec", "resume", "1", "--reason", "go", "--yes"]) == 0
     assert "execution 2 created (resume)" in capsys.readouterr().out
     assert run(["exec", "replay", "--of", "1", "--reason", "again", "--yes"]) == 0
-    assert "REPLAY RANGE of noop: 5 unit(s)" in capsys.readouterr().out
+    assert "REPLAY RANGE of #1 of noop: 5 unit(s)" in capsys.readouterr().out
     rows = raw.execute(
         "SELECT execution_id, run_type, resumed_from, replay_of FROM c1.execution ORDER BY 1"
     ).fetchall()

@@ -44,6 +44,7 @@ SNAPSHOT = (
     "SELECT string_agg(operator_id || '=' || role, ',' ORDER BY operator_id) FROM c1.operator",
     "SELECT count(*) FROM c1.checklist_signoff",
     "SELECT count(*) FROM c1.notification",
+    "SELECT count(*) FROM c1.execution_ack",
 )
 
 
@@ -110,8 +111,9 @@ def test_every_write_needs_yes_without_a_terminal(
         (["jobs", "resume", "noop", "--reason", "vendor back"], "will resume job noop"),
         (["jobs", "trigger", "noop", "--from", DAY], "will create: MANUAL of noop"),
         (["exec", "stop", "1", "--reason", "wrong day"], "will stop execution 1"),
-        (["exec", "resume", "1", "--reason", "right day"], "will create: MANUAL of noop"),
-        (["exec", "replay", "--of", "1", "--reason", "again"], "will create: REPLAY"),
+        (["exec", "resume", "1", "--reason", "right day"], "will create: MANUAL of #1 of noop"),
+        (["exec", "replay", "--of", "1", "--reason", "again"], "will create: REPLAY RANGE of #1"),
+        (["exec", "ack", "1", "--reason", "the day is recomputed anyway"], "will acknowledge execution 1"),
         (["exec", "rollback", "1", "--reason", "undo"], "will do: rollback of #1"),
         (
             request("T1", '{"v": 2}', "--reason", "vendor restated", "--evidence-ref", "INC-1"),
@@ -243,6 +245,17 @@ def _nothing(raw: psycopg.Connection, _url: str) -> None:
     pass
 
 
+def _stopped(raw: psycopg.Connection, _url: str) -> None:
+    """Execution 1, stopped before it started: an open failure (no runner runs it)."""
+    assert run(["jobs", "trigger", "noop", "--from", DAY, "--yes"]) == 0
+    assert run(["exec", "stop", "1", "--reason", "wrong day", "--yes"]) == 0
+
+
+def _acked(raw: psycopg.Connection, url: str) -> None:
+    _stopped(raw, url)
+    assert run(["exec", "ack", "1", "--reason", "the day is recomputed anyway", "--yes"]) == 0
+
+
 @pytest.mark.parametrize(
     ("setup", "argv", "code", "message"),
     [
@@ -252,6 +265,10 @@ def _nothing(raw: psycopg.Connection, _url: str) -> None:
         (_nothing, ["jobs", "resume", "noop", "--reason", "x"], 4, "job noop is already running"),
         (_nothing, ["exec", "stop", "7", "--reason", "x"], 2, "execution 7 does not exist"),
         (_nothing, ["exec", "rollback", "7", "--reason", "x"], 2, "execution 7 does not exist"),
+        (_nothing, ["exec", "ack", "7", "--reason", "x"], 2, "execution 7 does not exist"),
+        (_stopped, ["exec", "ack", "1"], 2, "a reason is required"),
+        (_acked, ["exec", "ack", "1", "--reason", "x"], 4, "execution 1 was already acknowledged"),
+        (_nothing, ["exec", "replay", "--of", "1,,2", "--reason", "x"], 2, "--of: '1,,2' has an empty item"),
         (_nothing, ["exec", "replay", "--job", "noop", "--from", DAY, "--to", DAY], 2, "reason is required"),
         (_nothing, request("T1", "[1]", "--reason", "x", "--evidence-ref", "I"), 2, "must be a JSON object"),
         (_nothing, request("T1", "{}", "--reason", "x"), 2, "a compensation needs evidence"),
@@ -300,6 +317,8 @@ def test_other_refusals_come_before_the_question(
         ["comp", "approve", "1", "--note", "x"],
         ["checklist", "sign", "daily", DAY, "--comment", "looked at every item by hand"],
         ["operators", "grant", "victor", "approver"],
+        ["exec", "ack", "1", "--reason", "x"],
+        ["exec", "replay", "--of", "1,2", "--reason", "x"],
     ],
 )
 def test_a_viewer_is_refused_before_the_question(

@@ -249,6 +249,10 @@ def test_the_database_records_the_login_whatever_the_client_says(
         conn.execute(
             "INSERT INTO c1.operator (operator_id, role, granted_by) VALUES ('carol', 'viewer', 'mallory')"
         )
+        conn.execute(
+            "INSERT INTO c1.execution_ack (execution_id, acked_by, reason) VALUES (%s, 'mallory', 'x')",
+            (execution_id,),
+        )
     for query in (
         "SELECT DISTINCT actor FROM c1.audit_log WHERE action = 'raw.act'",
         "SELECT DISTINCT requested_by FROM c1.execution",
@@ -260,6 +264,7 @@ def test_the_database_records_the_login_whatever_the_client_says(
         "SELECT DISTINCT signed_by FROM c1.checklist_signoff",
         "SELECT DISTINCT detected_by FROM c1.missed_fire",
         "SELECT DISTINCT granted_by FROM c1.operator WHERE operator_id = 'carol'",
+        "SELECT DISTINCT acked_by FROM c1.execution_ack",
     ):
         assert [r[0] for r in raw.execute(query)] == [alice.name], query
     with connection(db) as conn:
@@ -378,14 +383,17 @@ ACTOR_COLUMNS = {
     ("operator", "granted_by"),
     ("job", "paused_by"),
     ("missed_fire", "detected_by"),
+    ("execution_ack", "acked_by"),
 }
 
 
 def test_every_actor_column_is_forced_first(raw: psycopg.Connection) -> None:
     found = set(
         raw.execute(
-            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'c1'"
-            " AND (column_name = 'actor' OR column_name LIKE '%\\_by' ESCAPE '\\')"
+            "SELECT c.table_name, c.column_name FROM information_schema.columns c"
+            " JOIN information_schema.tables t USING (table_schema, table_name)"
+            " WHERE c.table_schema = 'c1' AND t.table_type = 'BASE TABLE'"  # views only read the tables
+            " AND (c.column_name = 'actor' OR c.column_name LIKE '%\\_by' ESCAPE '\\')"
         ).fetchall()
     )
     # applied_by is written by migrations only (an operator's login cannot insert there at all);

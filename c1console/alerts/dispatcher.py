@@ -18,7 +18,7 @@ from c1console import errors
 from c1console.alerts.channels import DeliveryError, deliver
 from c1console.alerts.config import AlertSettings
 from c1console.alerts.messages import Fact, compose
-from c1console.store import executions, outbox
+from c1console.store import executions, failures, outbox
 from c1console.store.engine import Database, database_now, transaction
 from c1console.store.outbox import Notification
 
@@ -39,13 +39,26 @@ def _groups(rows: Sequence[Notification]) -> list[list[Notification]]:
 
 
 def _facts(conn, rows: Sequence[Notification]) -> list[Fact]:  # type: ignore[no-untyped-def]
+    """What each row's message tells, read now: for a failure, its state as a work item and that of the
+    failure it replayed or resumed (sql/013, the one definition of open)."""
     facts = []
     for row in rows:
         found = executions.get_execution(conn, row.execution_id) if row.execution_id else None
-        failed = []
-        if found is not None and row.event == "failed":
-            failed = [u for u in executions.units(conn, found.execution_id, limit=20) if u.status == "FAILED"]
-        facts.append(Fact(notification=row, execution=found, failed_units=failed))
+        if found is None or row.event != "failed":
+            facts.append(Fact(notification=row, execution=found))
+            continue
+        failed = [u for u in executions.units(conn, found.execution_id, limit=20) if u.status == "FAILED"]
+        of = found.replay_of or found.resumed_from
+        states = failures.resolutions(conn, [found.execution_id, *([of] if of else [])])
+        facts.append(
+            Fact(
+                notification=row,
+                execution=found,
+                failed_units=failed,
+                resolution=states.get(found.execution_id),
+                source=states.get(of) if of else None,
+            )
+        )
     return facts
 
 
@@ -66,7 +79,9 @@ class Dispatcher:
                 first = group[0]
                 if first.event in GROUPED and not self._group_ready(conn, group, now):
                     continue
-                message = compose(_facts(conn, group), lang, now)
+                # a failure alert says how many failures are open as it goes out
+                open_now = failures.open_failures(conn) if first.event == "failed" else None
+                message = compose(_facts(conn, group), lang, now, open_now)
                 ids = [row.notification_id for row in group]
                 try:
                     deliver(self.alerts, first.channel, message)

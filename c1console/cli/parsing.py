@@ -67,3 +67,27 @@ def positive_int(text: str) -> int:
     if not text.isdigit() or int(text) == 0:
         raise argparse.ArgumentTypeError(f"'{inputs.printable(text)}' is not a positive whole number")
     return int(text)
+
+
+MAX_ID_DIGITS = 18  # a bigint holds every 18-digit number
+
+
+def id_list(text: str, flag: str) -> list[int]:
+    """Execution ids separated by commas (``--of 118,131,140``; ``#118`` reads as 118), in the order given.
+    An empty item, a word, zero, a number too large to be an id or one named twice is refused in one line."""
+    example = f"give execution ids separated by commas, like {flag} 118,131"
+    parts = [part.strip() for part in text.split(",")]
+    if not text.strip() or any(not part for part in parts):
+        raise BadInput(f"{flag}: '{inputs.printable(text)}' has an empty item", hint=example)
+    ids: list[int] = []
+    for part in parts:
+        digits = part.removeprefix("#")
+        if digits.isascii() and digits.isdigit() and int(digits) >= 10**MAX_ID_DIGITS:
+            raise BadInput(
+                f"{flag}: '{inputs.printable(part)}' is too large to be an execution id", hint=example
+            )
+        value = inputs.parse_id(part, flag)
+        if value in ids:
+            raise BadInput(f"{flag}: execution {value} is named twice", hint="name each execution once")
+        ids.append(value)
+    return ids

@@ -39,6 +39,7 @@ STOP_WINDOW_DAYS = 10  # performance_calc over 10 days x 12 portfolios = 120 uni
 STOP_AFTER_UNITS = 24
 POLL_SECONDS = 0.02
 START_TIMEOUT_SECONDS = 120.0
+LEFT_OPEN = 3  # failed AUTO executions the seeder leaves open: n, r, a and a bulk replay have work to do
 
 RunnerWait = Callable[[int], None]
 
@@ -50,7 +51,8 @@ class SeedReport:
     seeded: bool
     by_run_type: dict[str, int]
     by_status: dict[str, int]
-    open_failed: int | None = None
+    open_failed: int | None = None  # the newest of left_open
+    left_open: tuple[int, ...] = ()
     stopped: int | None = None
     missed_fires: int = 0
     seconds: float = 0.0
@@ -67,8 +69,9 @@ class SeedReport:
         if not self.seeded:
             return f"demo history already present, nothing seeded: {counts}"
         text = f"demo history seeded in {self.seconds:.1f}s: {counts}"
-        if self.open_failed is not None:
-            text += f"; execution {self.open_failed} is FAILED and left open for you to fix"
+        if self.left_open:
+            ids = ", ".join(f"#{i}" for i in self.left_open)
+            text += f"; {ids} FAILED and left open for you to fix (u lists open failures)"
         if self.missed_fires:
             text += f"; {self.missed_fires} missed schedule fire(s) recorded"
         return text
@@ -94,6 +97,7 @@ def seed_history(
         session,
         seeded=True,
         open_failed=seeder.open_failed,
+        left_open=seeder.left_open,
         stopped=seeder.stopped,
         missed=seeder.missed,
         seconds=clock.monotonic() - started,
@@ -133,6 +137,7 @@ def _report(
     *,
     seeded: bool,
     open_failed: int | None = None,
+    left_open: tuple[int, ...] = (),
     stopped: int | None = None,
     missed: int = 0,
     seconds: float = 0.0,
@@ -144,6 +149,7 @@ def _report(
         by_run_type=dict(Counter(e.run_type for e in everything)),
         by_status=dict(Counter(e.status for e in everything)),
         open_failed=open_failed,
+        left_open=left_open,
         stopped=stopped,
         missed_fires=missed,
         seconds=round(seconds, 2),
@@ -159,6 +165,7 @@ class _Seeder:
         self.today = today
         self.seed = demo.seed_of(session.registry.require(demo.PERFORMANCE_CALC))
         self.open_failed: int | None = None
+        self.left_open: tuple[int, ...] = ()
         self.stopped: int | None = None
         self.missed = 0
         self.notes: list[str] = []
@@ -233,32 +240,38 @@ class _Seeder:
             self.wait(fix)
 
     def fix_failed_auto(self) -> list[int]:
-        """Every failed AUTO execution is replayed (failed units only) or resumed, except the newest one,
-        left open for the operator."""
+        """Every failed AUTO execution is replayed (failed units only) or resumed, except the newest
+        ``LEFT_OPEN`` before the latest seeded day, left open for the operator (not the latest day's: the
+        live schedule fires that day too, and a later fire would fix them under the operator's eyes)."""
         with connection(self.session.db) as conn:
             failed = executions.list_executions(conn, statuses=("FAILED",), run_types=("AUTO",), limit=10_000)
         failed.sort(key=lambda e: (e.business_date_from, e.execution_id))
-        if not failed:
+        earlier = [e for e in failed if e.business_date_to < self.dates[-1]]
+        if not earlier:
             self.notes.append("no AUTO execution failed; nothing left open")
-            return []
-        self.open_failed = failed[-1].execution_id
+        self.left_open = tuple(e.execution_id for e in earlier[-LEFT_OPEN:])
+        self.open_failed = self.left_open[-1] if self.left_open else None
         started: list[int] = []
-        for n, execution in enumerate(failed[:-1]):
-            if n == 0 and len(failed) > 2:
-                created = ops.resume(
-                    self.session,
-                    execution.execution_id,
-                    reason="source confirmed fixed; running the units that did not succeed",
-                )
-                assert isinstance(created, ops.Created)
-                started.append(created.execution_id)
-            else:
-                started.append(
-                    self.replay(
-                        ReplayOf(execution.execution_id, failed_only=True),
-                        reason=REPLAY_REASONS[execution.job_id],
+        to_fix = [e for e in failed if e.execution_id not in self.left_open]
+        for n, execution in enumerate(to_fix):
+            try:
+                if n == 0 and len(to_fix) > 1:
+                    created = ops.resume(
+                        self.session,
+                        execution.execution_id,
+                        reason="source confirmed fixed; running the units that did not succeed",
                     )
-                )
+                    assert isinstance(created, ops.Created)
+                    started.append(created.execution_id)
+                else:
+                    started.append(
+                        self.replay(
+                            ReplayOf(execution.execution_id, failed_only=True),
+                            reason=REPLAY_REASONS[execution.job_id],
+                        )
+                    )
+            except Refused as exc:  # a live schedule fire of the same business date fixed it already
+                self.notes.append(f"execution {execution.execution_id} not replayed: {exc}")
         return started
 
     def range_and_single_replays(self) -> list[int]:

@@ -5,7 +5,8 @@ appends its audit row and (where alertable) its outbox rows. The database's trig
 commit. A refusal raises a Problem (BadInput exit 2, Refused exit 4) and writes nothing.
 
 Callers use this package's names (``ops.trigger``, ``ops.Session``); its modules import one another in one
-direction only: ``session`` at the bottom, ``executions`` above it, ``corrections`` above that.
+direction only: ``session`` at the bottom, then ``redo``, ``executions``, then ``corrections`` and
+``failures``.
 """
 
 from c1console.ops.corrections import (
@@ -15,9 +16,20 @@ from c1console.ops.corrections import (
     request_compensation,
     rollback,
 )
-from c1console.ops.executions import Created, Preview, load_hint, replay, resume, stop, trigger
+from c1console.ops.executions import (
+    Created,
+    Preview,
+    load_hint,
+    replay,
+    replay_many,
+    resume,
+    stop,
+    trigger,
+)
+from c1console.ops.failures import acknowledge
 from c1console.ops.jobs import set_job_paused
 from c1console.ops.operators import bootstrap_admin, grant
+from c1console.ops.redo import Redo
 from c1console.ops.reviews import MIN_OVERRIDE_COMMENT, sign_checklist
 from c1console.ops.session import (
     DEFAULT_ROLE,
@@ -36,14 +48,17 @@ __all__ = [
     "Attachment",
     "Created",
     "Preview",
+    "Redo",
     "RollbackPreview",
     "Session",
+    "acknowledge",
     "acting",
     "bootstrap_admin",
     "decide_compensation",
     "grant",
     "load_hint",
     "replay",
+    "replay_many",
     "request_compensation",
     "require",
     "resume",

@@ -13,7 +13,7 @@ from c1console.errors import BadInput, Refused
 from c1console.inputs import parse_reason, printable
 from c1console.ops.executions import alert_execution, existing_execution
 from c1console.ops.session import Session, acting, checked_reason, require
-from c1console.store import audit, lifecycle, outbox, results
+from c1console.store import audit, failures, lifecycle, outbox, results
 
 # Rollback ------------------------------------------------------------------------------------------------
 
@@ -23,14 +23,19 @@ class RollbackPreview:
     execution_id: int
     job_id: str
     plan: results.RollbackPlan
+    reopens: tuple[int, ...] = ()  # failures this execution's results fixed: open again after it
 
     def describe(self) -> str:
         p = self.plan
-        return (
+        text = (
             f"rollback of #{self.execution_id} ({self.job_id}): {len(p.deactivate)} result(s) deactivated, "
             f"{len(p.reactivate)} earlier result(s) reactivated, {len(p.skipped)} key(s) left alone "
             "(superseded since)"
         )
+        if self.reopens:
+            ids = ", ".join(f"#{i}" for i in self.reopens)
+            text += f"; ⚠ re-opens failure(s) {ids}: this execution's results fixed them"
+        return text
 
 
 def rollback(
@@ -49,7 +54,10 @@ def rollback(
         if found.rolled_back_at is not None:
             raise Refused(f"execution {execution_id} was already rolled back by {found.rolled_back_by}")
         preview = RollbackPreview(
-            execution_id, found.job_id, results.rollback_plan(conn, execution_id, found.job_id)
+            execution_id,
+            found.job_id,
+            results.rollback_plan(conn, execution_id, found.job_id),
+            tuple(failures.fixed_by(conn, found.job_id, execution_id)),
         )
         if dry_run:
             return preview
@@ -68,6 +76,7 @@ def rollback(
                 "deactivated": deactivated,
                 "reactivated": reactivated,
                 "skipped": [f"{d} {t}" for d, t in preview.plan.skipped],
+                "reopens": list(preview.reopens),
             },
         )
         alert_execution(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy.engine import Connection
@@ -12,6 +12,7 @@ from c1console import planning
 from c1console.errors import BadInput, Refused
 from c1console.inputs import printable
 from c1console.jobs import JobDefinition
+from c1console.ops.redo import SAFE, Redo, RedoCheck, check, kept
 from c1console.ops.session import Session, acting, checked_reason, require
 from c1console.requests import ReplayFull, ReplayOf, ReplayRequest, ReplaySingle
 from c1console.store import audit, executions, jobs, lifecycle, outbox
@@ -33,6 +34,7 @@ class Preview:
     replay_of: int | None = None
     resumed_from: int | None = None
     targets: list[str] | None = None
+    redo: RedoCheck = field(default_factory=RedoCheck)
 
     @property
     def date_from(self) -> date:
@@ -45,10 +47,12 @@ class Preview:
     def describe(self) -> str:
         kind = f"{self.run_type}" + (f" {self.replay_kind}" if self.replay_kind else "")
         targets = len(planning.targets_of(self.units))
-        return (
-            f"{kind} of {self.job_id}: {len(self.units)} unit(s), {self.date_from}..{self.date_to}, "
+        of = f" of #{self.replay_of or self.resumed_from}" if self.replay_of or self.resumed_from else ""
+        text = (
+            f"{kind}{of} of {self.job_id}: {len(self.units)} unit(s), {self.date_from}..{self.date_to}, "
             f"{targets} target(s); {self.supersedes} active result(s) would be superseded (kept, inactive)"
         )
+        return "; ".join([text, *self.redo.lines()])
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,12 @@ def _preview(
     replay_of: int | None = None,
     resumed_from: int | None = None,
     all_targets: bool = False,
+    redo: Redo = SAFE,
 ) -> Preview:
+    """What would run: the planned units less those the redo check leaves out (named in the preview)."""
+    checked = check(conn, job.job_id, units, replay_of or resumed_from, redo)
+    what = f"execution {replay_of or resumed_from}" if replay_of or resumed_from else f"job {job.job_id}"
+    units = kept(units, checked, what)
     return Preview(
         job_id=job.job_id,
         run_type=run_type,
@@ -102,7 +111,8 @@ def _preview(
         supersedes=executions.active_results_on(conn, job.job_id, units),
         replay_of=replay_of,
         resumed_from=resumed_from,
-        targets=None if all_targets else planning.targets_of(units),
+        targets=None if all_targets and not checked.left_out else planning.targets_of(units),
+        redo=checked,
     )
 
 
@@ -145,6 +155,7 @@ def _audit_execution(
             "targets": preview.targets,
             "supersedes": preview.supersedes,
             "replay_kind": preview.replay_kind,
+            **preview.redo.audit_details(),
             **details,
         }
     audit.append(
@@ -197,7 +208,9 @@ def trigger(
     end = date_to or start
     units = planning.plan_range(job, start, end, list(targets) if targets else None)
     with acting(session, dry_run=dry_run) as conn:
-        preview = _preview(conn, job, "MANUAL", units, all_targets=not targets)
+        # a new run is what it is: what it would supersede is named, never left out
+        everything = Redo(again=True, supersede_compensation=True)
+        preview = _preview(conn, job, "MANUAL", units, all_targets=not targets, redo=everything)
         if dry_run:
             return preview
         execution_id = _create(conn, session, preview, reason)
@@ -209,52 +222,90 @@ def trigger(
 
 
 def replay(
-    session: Session, request: ReplayRequest, *, reason: str | None, dry_run: bool = False
+    session: Session,
+    request: ReplayRequest,
+    *,
+    reason: str | None,
+    dry_run: bool = False,
+    redo: Redo = SAFE,
 ) -> Created | Preview:
     """A REPLAY execution: FULL (the job's whole recorded period), RANGE (dates), SINGLE (one target), or
     of an earlier execution (all its units, or only those that did not succeed). Existing results are kept;
-    the new ones supersede them."""
+    the new ones supersede them. Units fixed since, or holding a compensation's result, are left out unless
+    ``redo`` says otherwise (ops/redo.py)."""
     why = checked_reason(reason, dry_run=dry_run)
     require(session, "operator", "replay")
     with acting(session, dry_run=dry_run) as conn:
-        preview = _plan_replay(conn, session, request)
+        preview = _plan_replay(conn, session, request, redo)
         if dry_run:
             return preview
-        execution_id = _create(conn, session, preview, why)
-        _audit_execution(
-            conn, session, "exec.replay", execution_id, why, preview, replay_of=preview.replay_of
-        )
-        alert_execution(
-            conn,
-            session,
-            "replay_started",
-            execution_id,
-            preview.job_id,
-            reason=why,
-            kind=preview.replay_kind,
-            units=len(preview.units),
-        )
+        created = _create_replay(conn, session, preview, why)
+    return created
+
+
+def replay_many(
+    session: Session,
+    execution_ids: Sequence[int],
+    *,
+    reason: str | None,
+    dry_run: bool = False,
+    redo: Redo = SAFE,
+) -> list[Created] | list[Preview]:
+    """Bulk: the units of each execution that did not succeed and are still failing, replayed as one
+    REPLAY per source execution (so each stays linked to the failure it fixes), all created in one
+    transaction with one audit row each. Any refusal refuses them all."""
+    why = checked_reason(reason, dry_run=dry_run)
+    require(session, "operator", "replay")
+    ids = list(dict.fromkeys(execution_ids))
+    if not ids:
+        raise BadInput("no executions to replay", hint="mark executions first (space), or give --of ID,ID")
+    with acting(session, dry_run=dry_run) as conn:
+        previews = [_plan_replay(conn, session, ReplayOf(i, failed_only=True), redo) for i in ids]
+        if dry_run:
+            return previews
+        created = [_create_replay(conn, session, p, why, bulk=ids) for p in previews]
+    return created
+
+
+def _create_replay(
+    conn: Connection, session: Session, preview: Preview, why: str | None, bulk: list[int] | None = None
+) -> Created:
+    execution_id = _create(conn, session, preview, why)
+    more = {"bulk_of": bulk} if bulk else {}
+    _audit_execution(
+        conn, session, "exec.replay", execution_id, why, preview, replay_of=preview.replay_of, **more
+    )
+    alert_execution(
+        conn,
+        session,
+        "replay_started",
+        execution_id,
+        preview.job_id,
+        reason=why,
+        kind=preview.replay_kind,
+        units=len(preview.units),
+    )
     return Created(execution_id, preview)
 
 
-def _plan_replay(conn: Connection, session: Session, request: ReplayRequest) -> Preview:
+def _plan_replay(conn: Connection, session: Session, request: ReplayRequest, redo: Redo) -> Preview:
     if isinstance(request, ReplayOf):
-        return _plan_replay_of(conn, session, request)
+        return _plan_replay_of(conn, session, request, redo)
     job = _job(session, request.job_id)
     if isinstance(request, ReplayFull):
         period = executions.job_period(conn, job.job_id)
         if period is None:
             raise Refused(f"job {job.job_id} has no recorded period to replay", hint="trigger it first")
-        return _preview(
-            conn, job, "REPLAY", planning.plan_range(job, *period, None), replay_kind="FULL", all_targets=True
-        )
+        units = planning.plan_range(job, *period, None)
+        return _preview(conn, job, "REPLAY", units, replay_kind="FULL", all_targets=True, redo=redo)
     if isinstance(request, ReplaySingle):
-        return _preview(conn, job, "REPLAY", _single_units(conn, job, request), replay_kind="SINGLE")
+        units = _single_units(conn, job, request)
+        return _preview(conn, job, "REPLAY", units, replay_kind="SINGLE", redo=redo)
     units = planning.plan_range(job, request.date_from, request.date_to, None)
-    return _preview(conn, job, "REPLAY", units, replay_kind="RANGE", all_targets=True)
+    return _preview(conn, job, "REPLAY", units, replay_kind="RANGE", all_targets=True, redo=redo)
 
 
-def _plan_replay_of(conn: Connection, session: Session, request: ReplayOf) -> Preview:
+def _plan_replay_of(conn: Connection, session: Session, request: ReplayOf, redo: Redo) -> Preview:
     of = request.execution_id
     source = existing_execution(conn, of)
     if source.status in ("READY", "RUNNING"):
@@ -264,7 +315,7 @@ def _plan_replay_of(conn: Connection, session: Session, request: ReplayOf) -> Pr
     if not units:
         raise Refused(f"execution {of} has no units that did not succeed", hint="nothing to replay")
     kind = "SINGLE" if len(planning.targets_of(units)) == 1 else "RANGE"
-    return _preview(conn, job, "REPLAY", units, replay_kind=kind, replay_of=of)
+    return _preview(conn, job, "REPLAY", units, replay_kind=kind, replay_of=of, redo=redo)
 
 
 def _single_units(conn: Connection, job: JobDefinition, request: ReplaySingle) -> list[planning.UnitKey]:
@@ -296,7 +347,12 @@ def _all_units(conn: Connection, execution_id: int) -> list[planning.UnitKey]:
 
 
 def resume(
-    session: Session, execution_id: int, reason: str | None = None, *, dry_run: bool = False
+    session: Session,
+    execution_id: int,
+    reason: str | None = None,
+    *,
+    dry_run: bool = False,
+    redo: Redo = SAFE,
 ) -> Created | Preview:
     """A new MANUAL execution, linked by resumed_from, for the units of a STOPPED or FAILED execution that
     did not succeed."""
@@ -316,7 +372,7 @@ def resume(
         units = executions.unsucceeded_units(conn, execution_id)
         if not units:
             raise Refused(f"execution {execution_id} has no unfinished units")
-        preview = _preview(conn, job, "MANUAL", units, resumed_from=execution_id)
+        preview = _preview(conn, job, "MANUAL", units, resumed_from=execution_id, redo=redo)
         if dry_run:
             return preview
         new_id = _create(conn, session, preview, why)

@@ -19,6 +19,7 @@ from c1console.jobs import Registry
 from c1console.requests import ReplayRequest
 
 Outcome = ops.Created | ops.Preview
+SAFE = ops.Redo()  # leave out what was fixed since and what a compensation wrote
 
 # What each action is called in a refusal ("alice is viewer and cannot <doing>").
 DOING = {
@@ -30,6 +31,7 @@ DOING = {
     "rollback": "roll back an execution",
     "sign": "sign a checklist",
     "decide": "approve or reject compensations",
+    "acknowledge": "acknowledge a failure",
 }
 
 
@@ -81,11 +83,28 @@ class Actions:
             dry_run=dry_run,
         )
 
-    def replay(self, request: ReplayRequest, *, reason: str | None, dry_run: bool = False) -> Outcome:
-        return ops.replay(self._session(), request, reason=reason, dry_run=dry_run)
+    def replay(
+        self, request: ReplayRequest, *, reason: str | None, dry_run: bool = False, redo: ops.Redo = SAFE
+    ) -> Outcome:
+        return ops.replay(self._session(), request, reason=reason, dry_run=dry_run, redo=redo)
 
-    def resume(self, execution_id: int, reason: str | None, *, dry_run: bool) -> Outcome:
-        return ops.resume(self._session(), execution_id, reason, dry_run=dry_run)
+    def replay_many(
+        self,
+        execution_ids: Sequence[int],
+        *,
+        reason: str | None,
+        dry_run: bool = False,
+        redo: ops.Redo = SAFE,
+    ) -> list[ops.Created] | list[ops.Preview]:
+        return ops.replay_many(self._session(), execution_ids, reason=reason, dry_run=dry_run, redo=redo)
+
+    def resume(
+        self, execution_id: int, reason: str | None, *, dry_run: bool, redo: ops.Redo = SAFE
+    ) -> Outcome:
+        return ops.resume(self._session(), execution_id, reason, dry_run=dry_run, redo=redo)
+
+    def acknowledge(self, execution_id: int, reason: str | None, *, dry_run: bool = False) -> None:
+        ops.acknowledge(self._session(), execution_id, reason, dry_run=dry_run)
 
     def stop(self, execution_id: int, reason: str | None, *, dry_run: bool = False) -> str:
         return ops.stop(self._session(), execution_id, reason, dry_run=dry_run)

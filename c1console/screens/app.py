@@ -6,6 +6,11 @@ in thread workers; screens get those as ``Services`` and see the app only as a `
 hears; the app gathers them for a moment (DEBOUNCE), fetches those executions once and hands them to every
 screen. Without a listener, or while it is disconnected, or after a failed query, screens re-read every
 POLL_SECONDS until things recover.
+
+The open failures (the operator's queue) are the app's: read after every batch of notifications and every
+poll (at most one read at a time, OPEN_DEBOUNCE after the first change), counted in the header, handed to
+the executions screen for ``n``/``N``; a failure that was not open at the previous read raises a
+notification whichever screen is shown, and ``n`` anywhere jumps to it.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import Worker, WorkerState
 
 from c1console import errors, ops
 from c1console.screens.actions import Actions
@@ -44,7 +50,7 @@ from c1console.screens.services import LiveScreen, ScreenSettings, Services
 from c1console.screens.workers import DbCalls, problem_text
 
 if TYPE_CHECKING:
-    from c1console.queries import Execution, ExecutionFilter, Listen, Listening, Queries
+    from c1console.queries import Execution, ExecutionFilter, Listen, Listening, OpenFailure, Queries
     from c1console.screens.header import HeaderState
     from c1console.screens.keys import KeySource
     from c1console.screens.services import Host
@@ -58,6 +64,8 @@ CHANNELS = ("c1_execution", "c1_audit")
 DEBOUNCE = 0.075  # seconds to gather NOTIFY payloads into one fetch
 POLL_SECONDS = 2.0
 MAX_IDS = 500  # more changed executions than this in one burst: re-read the screens instead
+OPEN_DEBOUNCE = 0.2  # seconds between a change and the read of the open failures it may have changed
+ANNOUNCED = 3  # more new failures than this in one read: one notification names the newest
 # Shipped as package data of c1console.screens (pyproject must list it); a wheel without it still starts,
 # with Textual's default look, rather than failing at start-up.
 STYLESHEET = Path(__file__).with_name("console.tcss")
@@ -134,6 +142,13 @@ class ConsoleApp(DbCalls, App[None]):
             "Compensations: pending, evidence, approve/reject",
             footer=False,
         ),
+        Key(
+            "n",
+            "jump_open",
+            "next open",
+            "Executions screen, the cursor on the next open failure (a new one announced first)",
+            footer=False,
+        ),
         Key("Z", "toggle_live", "pause", "Pause or resume live refresh"),
         Key("ctrl+r", "reload", "reload", "Re-read this screen now", display="^r", footer=False),
         Key("question_mark", "help", "help", "Every key of this screen", display="?"),
@@ -153,6 +168,7 @@ class ConsoleApp(DbCalls, App[None]):
     db_problem: reactive[str | None] = reactive(None)
     listening = reactive(False)
     can_act = reactive(False)
+    open_count: reactive[int | None] = reactive(None)  # open failures (None: not read yet)
 
     def __init__(
         self,
@@ -189,6 +205,11 @@ class ConsoleApp(DbCalls, App[None]):
         self._pending_audit: set[int] = set()
         self._flush_timer: Timer | None = None
         self._since_poll = 0.0
+        self.open_failures: list[OpenFailure] | None = None  # newest first; None until first read
+        self._ever_open: set[int] = set()  # open at some read: one open again is announced as such
+        self._open_timer: Timer | None = None
+        self._open_worker: Worker[Any] | None = None
+        self._open_again = False
 
     # What screens use (Services) -------------------------------------------------------------------------
 
@@ -231,6 +252,7 @@ class ConsoleApp(DbCalls, App[None]):
         self.set_interval(1.0, self._every_second)
         if self.header.greeting:
             self.notify(self.header.greeting, timeout=15)
+        self._read_open()
         if self.live:
             self._start_listening()
 
@@ -290,6 +312,8 @@ class ConsoleApp(DbCalls, App[None]):
         if audit:
             for screen in list(self.live_screens):
                 screen.audit_changed(audit)
+        if ids or audit:
+            self.refresh_open()
 
     def _broadcast(self, rows: list[Execution]) -> None:
         for screen in list(self.live_screens):
@@ -298,6 +322,72 @@ class ConsoleApp(DbCalls, App[None]):
     def poll_all(self) -> None:
         for screen in list(self.live_screens):
             screen.poll()
+        self.refresh_open()
+
+    # The open failures -------------------------------------------------------------------------------------
+
+    def refresh_open(self) -> None:
+        """Reads the open failures soon (OPEN_DEBOUNCE): the changes of a busy moment make one read."""
+        if self._open_timer is None:
+            self._open_timer = self.set_timer(OPEN_DEBOUNCE, self._read_open)
+
+    def _read_open(self) -> None:
+        self._open_timer = None
+        worker = self._open_worker
+        if worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
+            self._open_again = True  # one more read once this one is in
+            return
+        self._open_again = False
+        self._open_worker = self.call_db(
+            self.queries.open_failures, self._open_known, failed=self._open_failed, group="open"
+        )
+
+    def _open_failed(self, _exc: BaseException) -> None:
+        if self._open_again:
+            self.refresh_open()
+
+    def _open_known(self, failures: list[OpenFailure]) -> None:
+        before = self.open_failures
+        self.open_failures = failures
+        self.open_count = len(failures)
+        home = self.home()
+        if home is not None:
+            home.open_failures_changed(failures)
+        if before is not None:
+            seen = {f.execution_id for f in before}
+            self._announce([f for f in failures if f.execution_id not in seen])
+        self._ever_open.update(f.execution_id for f in failures)
+        if self._open_again:
+            self.refresh_open()
+
+    def _announce(self, new: list[OpenFailure]) -> None:
+        """A notification for failures that were not open at the previous read (newest first)."""
+        if not new:
+            return
+        newest = new[0]
+        code = f" {newest.error_code}" if newest.error_code else ""
+        what = f"#{newest.execution_id} {newest.job_id}{code}"
+        if len(new) > ANNOUNCED:
+            message = f"{len(new)} new failures, the newest {what} — n jumps to it"
+        elif newest.execution_id in self._ever_open:
+            message = f"failure {what} is open again — n jumps to it"
+        else:
+            message = f"new failure {what} — n jumps to it"
+        for older in new[1:] if len(new) <= ANNOUNCED else []:
+            code = f" {older.error_code}" if older.error_code else ""
+            self.notify(f"new failure #{older.execution_id} {older.job_id}{code}", severity="warning")
+        self.notify(message, title="open failure", severity="warning", timeout=10)
+        home = self.home()
+        if home is not None:
+            home.announce(newest)
+
+    def action_jump_open(self) -> None:
+        """n on a screen without its own: the executions screen, on the next open failure (the one just
+        announced first)."""
+        self.show_mode("executions")
+        home = self.home()
+        if home is not None:
+            home.step_open(down=True)
 
     def _every_second(self) -> None:
         self._since_poll += 1.0

@@ -267,7 +267,7 @@ class AuditScreen(ListScreen[AuditEntry]):
 
     def action_filter(self) -> None:
         def chosen(flt: AuditFilter | None) -> None:
-            if flt is not None and flt != self.flt:
+            if flt is not None:  # applied, even unchanged: read now (a paused console too)
                 self.flt = flt
                 self.load()
 

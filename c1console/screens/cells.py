@@ -1,5 +1,5 @@
-"""How values read in a table cell or a line: statuses by symbol and word, run types, business dates,
-progress, local times, one-line texts."""
+"""How values read in a table cell or a line: statuses by symbol and word, failures' resolutions, run
+types, business dates, progress, local times, one-line texts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from c1console import errors
-from c1console.presentation import STATUS_SYMBOL, duration
+from c1console.presentation import STATUS_SYMBOL, duration, resolution_cell
+from c1console.queries import ACKNOWLEDGED, HANDED_ON, OPEN, RESOLVED, ROLLED_BACK
 
 if TYPE_CHECKING:
     from c1console.queries import Execution
@@ -28,6 +29,10 @@ UNIT_SYMBOL = {**STATUS_SYMBOL, "PENDING": "○", "SKIPPED": "-"}
 STATUS_ORDER = {"FAILED": 0, "RUNNING": 1, "READY": 2, "STOPPED": 3, "SUCCESS": 4}
 LEVEL_STYLE = {"ERROR": "bold red", "WARNING": "yellow", "INFO": "", "DEBUG": "dim"}
 BAR_WIDTH = 8
+NARROW_JOB = 18  # a job name's most cells in a narrow table (the rest elided)
+
+# A failure's state as a work item (sql/013), by symbol and word; the sort puts open ones first.
+RESOLUTION_ORDER = {OPEN: 0, HANDED_ON: 1, ACKNOWLEDGED: 2, RESOLVED: 3, ROLLED_BACK: 4}
 
 
 def status_text(status: str) -> Text:
@@ -54,10 +59,34 @@ def dates(e: Execution) -> str:
     return f"{start.isoformat()}..{end.isoformat()}"
 
 
-def progress(e: Execution) -> Text:
+RESOLUTION_STYLE = {OPEN: "bold red", HANDED_ON: "yellow", ACKNOWLEDGED: "cyan", RESOLVED: "green"}
+
+
+def resolution_text(e: Execution) -> Text:
+    """Whether a FAILED or STOPPED execution is still open or how it was resolved (presentation's
+    ``resolution_cell``), coloured by state; "⟲ rolled back" for any rolled-back execution."""
+    r = e.resolution
+    rolled_back = e.rolled_back_at is not None or (r is not None and r.state == ROLLED_BACK)
+    if r is None or rolled_back:
+        return Text(resolution_cell(None, rolled_back=rolled_back), style="magenta")
+    cell = resolution_cell(
+        r.state, fixed_by=r.fixed_by, fixed_by_compensation=r.fixed_by_compensation, handed_to=r.handed_to
+    )
+    return Text(cell, style=RESOLUTION_STYLE.get(r.state, ""))
+
+
+def resolution_order(e: Execution) -> int:
+    """Open failures first, then handed on, acknowledged, resolved, rolled back; other executions last."""
+    if e.rolled_back_at is not None:
+        return RESOLUTION_ORDER[ROLLED_BACK]
+    return RESOLUTION_ORDER.get(e.resolution.state, 5) if e.resolution is not None else 6
+
+
+def progress(e: Execution, *, bar: bool = True) -> Text:
+    """Units done of the total, failed ones by ✖ count; a bar for a RUNNING one (``bar``: room for it)."""
     label = f"{e.units_done}/{e.units_total}"
     text = Text()
-    if e.status == "RUNNING" and e.units_total:
+    if bar and e.status == "RUNNING" and e.units_total:
         finished = min(e.units_total, e.units_done + e.units_failed)
         filled = round(BAR_WIDTH * finished / e.units_total)
         text.append("█" * filled + "░" * (BAR_WIDTH - filled) + " ", style="yellow")

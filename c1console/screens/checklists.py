@@ -1,8 +1,10 @@
 """The daily (`4`) and monthly (`5`) operations checklists: what needs attention, and the sign-off.
 
 Both are computed by ``c1console.checklists`` (the same numbers the CLI prints) through ConsoleQueries, in a
-thread worker; `[` / `]` move by a day or a month. The daily lists the failures first: `enter` opens one,
-`r` replays the failed units of an open one. `S` signs what is on screen.
+thread worker, and both count by business date (each screen says so); `[` / `]` move by a day or a month.
+The daily lists the failures first, each with its state as a work item (sql/013: `● OPEN`, `↻ #124`,
+`→ #130`, `✓ ack`, `⟲ rolled back`); `n` / `N` move to the next / previous open one, `enter` opens one, `r`
+replays the failed units of an open one. `S` signs what is on screen.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from textual.widgets import DataTable, Sparkline, Static
 
 from c1console import checklists
 from c1console.presentation import NO_ALERT_CHANNEL, human_duration, iso_timestamp
+from c1console.queries import ACKNOWLEDGED, HANDED_ON, OPEN, RESOLVED, ROLLED_BACK
 from c1console.screens.base import ConsoleScreen
 from c1console.screens.cells import one_line, status_text, verdict_text
 from c1console.screens.detail import DetailScreen
@@ -48,6 +51,20 @@ def signoff_line(signoffs: Sequence[dict[str, Any]], tz: tzinfo | None) -> Text:
     at = s["signed_at"]
     shown = at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if hasattr(at, "astimezone") else str(at)
     return Text(f"✔ signed by {s['signed_by']} at {shown}: {one_line(s['comment'], 120)}", style="green")
+
+
+# a failure's state in the daily list: the mark and word carry it, the colour only helps
+STATE_STYLE = {
+    OPEN: "bold red",
+    HANDED_ON: "yellow",
+    RESOLVED: "green",
+    ACKNOWLEDGED: "cyan",
+    ROLLED_BACK: "magenta",
+}
+
+
+def basis_text(basis: str) -> Text:
+    return Text(f"by {basis}", style="italic")
 
 
 def bar(value: int, top: int, width: int = BAR) -> str:
@@ -139,6 +156,8 @@ class DailyScreen(ChecklistScreen):
         Key("left_square_bracket", "move(-1)", "prev day", "Daily checklist: the previous day", display="["),
         Key("right_square_bracket", "move(1)", "next day", "Daily checklist: the next day", display="]"),
         Key("enter", "open", "open", "Open the selected failure's execution (drill-down)", bind=False),
+        Key("n", "next_open(1)", "next open", "Move to the next open failure in the list"),
+        Key("N", "next_open(-1)", "prev open", "Move to the previous open failure in the list", footer=False),
         Key("r", "replay", "replay", "Replay the failed units of the selected open failure", act=True),
         Key("S", "sign", "sign", "Sign this daily checklist (comment required)", act=True),
         Key("escape", "back", "back", "Back to the executions", display="esc", footer=False),
@@ -190,6 +209,8 @@ class DailyScreen(ChecklistScreen):
             c = replace(c, alert_channels=list(header.alert_channels))
         self.checklist = c
         line = Text.assemble(" ", (f"{c.period} {c.business_date:%a}", "bold"), "  ", verdict_text(c.verdict))
+        line.append(" · ")
+        line.append_text(basis_text(c.basis))
         line.append(f" · {c.open_items} open item(s) · ")
         line.append_text(signoff_line(c.signoffs, self.tz))
         self.query_one("#info", Static).update(line)
@@ -197,33 +218,28 @@ class DailyScreen(ChecklistScreen):
         keep = cursor_key(failures)
         failures.clear()
         for f in c.failures:
-            if f.resolved:
-                state = Text(
-                    f"✔ resolved by #{f.resolved_by}" if f.resolved_by else "✔ resolved", style="green"
-                )
-            else:
-                state = Text(f"⚠ OPEN: {f.open_units} unit(s)", style="bold yellow")
             failures.add_row(
                 Text(str(f.execution_id), justify="right"),
                 f.job_id,
                 status_text(f.status),
-                state,
+                Text(f.short_state(), style=STATE_STYLE.get(f.state, "")),
                 Text(f.error_code or "", style="red"),
                 f.dates,
-                f.operator or "",
+                f.stopped or f.operator or "",
                 f.run_type,
                 f.error_title or "",
                 key=str(f.execution_id),
             )
         if keep is not None:
             move_cursor_to(failures, keep, scroll=False)
-        opened = sum(1 for f in c.failures if not f.resolved)
-        self.query_one("#failures-title", Static).update(
-            Text.assemble(
-                ("Failed and stopped executions", "bold"),
-                f"  {len(c.failures)} · {opened} open" if c.failures else "  none",
-            )
+        opened = sum(1 for f in c.failures if f.is_open)
+        title = Text.assemble(
+            ("Failed and stopped executions", "bold"),
+            f"  {len(c.failures)} · {opened} open" if c.failures else "  none",
         )
+        if opened:
+            title.append("  n/N: next/prev open", style="dim")
+        self.query_one("#failures-title", Static).update(title)
         jobs = self.query_one("#jobs-day", DataTable)
         jobs.clear()
         for j in c.jobs:
@@ -292,6 +308,21 @@ class DailyScreen(ChecklistScreen):
             return
         self.app.push_screen(DetailScreen(chosen.execution_id))
 
+    def action_next_open(self, step: int) -> None:
+        """The cursor to the next (step 1) or previous (-1) OPEN failure of the list, round the end."""
+        table = self.query_one("#failures", DataTable)
+        items = self.checklist.failures if isinstance(self.checklist, checklists.Daily) else []
+        if not any(f.is_open for f in items):
+            self.notify("no open failure on this day", severity="information")
+            return
+        here = table.cursor_row if table.row_count else -1
+        for n in range(1, len(items) + 1):
+            candidate = items[(here + step * n) % len(items)]
+            if candidate.is_open:
+                move_cursor_to(table, str(candidate.execution_id))
+                table.focus()
+                return
+
     def action_replay(self) -> None:
         if not self.allowed("replay"):
             return
@@ -299,8 +330,12 @@ class DailyScreen(ChecklistScreen):
         if chosen is None:
             self.notify("select a failure first", severity="warning")
             return
-        if chosen.resolved:
-            self.notify(f"#{chosen.execution_id} is already resolved", severity="warning")
+        if not chosen.is_open:
+            where = f"; replay #{chosen.handed_to} instead" if chosen.handed_to else ""
+            self.notify(
+                f"#{chosen.execution_id} is not open: {chosen.mark} {chosen.state_text()}{where}",
+                severity="warning",
+            )
             return
         execution_id = chosen.execution_id
 
@@ -345,7 +380,7 @@ class MonthlyScreen(ChecklistScreen):
         yield HeaderBar("Monthly checklist")
         yield Static(Text(" loading…"), id="info", classes="info-line")
         with VerticalScroll(id="checklist-body", classes="checklist-body"):
-            yield self.section("Failures per day", "spark-title")
+            yield self.section("Failures per business day", "spark-title")
             yield Sparkline([], id="failures-spark")
             yield self.section("Replays by week", "replays-title")
             yield ConsoleTable(id="replays")
@@ -377,6 +412,8 @@ class MonthlyScreen(ChecklistScreen):
         self.checklist = c
         mttr = human_duration(timedelta(seconds=c.mttr_seconds)) if c.mttr_seconds is not None else "n/a"
         line = Text.assemble(" ", (c.month, "bold"), "  ", verdict_text(c.verdict))
+        line.append(" · ")
+        line.append_text(basis_text(c.basis))
         line.append(f" · {c.still_open} still open · MTTR {mttr} · ")
         line.append_text(signoff_line(c.signoffs, self.tz))
         self.query_one("#info", Static).update(line)
@@ -385,7 +422,7 @@ class MonthlyScreen(ChecklistScreen):
         worst = max(per_day) if per_day else 0
         self.query_one("#spark-title", Static).update(
             Text.assemble(
-                ("Failures per day", "bold"),
+                ("Failures per business day", "bold"),
                 f"  {sum(per_day)} in {len(per_day)} day(s) · most {worst}"
                 + (f" on day {per_day.index(worst) + 1}" if worst else ""),
             )
@@ -404,7 +441,9 @@ class MonthlyScreen(ChecklistScreen):
                     replays.add_row(job, kind, *("0",) * 6, str(count), key=f"{job}|{kind}")
         self.query_one("#replays-title", Static).update(
             Text.assemble(
-                ("Replays by week", "bold"), f"  {c.replay_total} (previous month {c.replay_total_previous})"
+                ("Replays by week", "bold"),
+                f"  {c.replay_total} (previous month {c.replay_total_previous})",
+                ("  week of the first business date", "dim"),
             )
         )
         errors = self.query_one("#errors", DataTable)
@@ -429,8 +468,8 @@ class MonthlyScreen(ChecklistScreen):
         rest = Text()
         rest.append("\nRecovery", style="bold")
         rest.append(
-            f"\n  mean time to recovery {mttr} over {c.recovered} recovered failure(s); "
-            f"{c.still_open} still open"
+            f"\n  mean time to recovery {mttr} over {c.recovered} recovered failure(s) (from each "
+            f"failure's end to its last fix); {c.still_open} still open"
         )
         rest.append("\nManual interventions", style="bold")
         if not c.interventions:

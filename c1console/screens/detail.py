@@ -1,7 +1,9 @@
-"""Drill-down of one execution: what failed and what to do about it, in tabs that fit 80×24.
+"""Drill-down of one execution: what failed, where it stands, what to do about it; tabs that fit 80×24.
 
-Summary (error code with cause and action guide first, then every mandatory field), Units (failed first;
-enter or t shows a traceback), Events, Logs, Related (the replay/resume chain, each enter away) and Audit.
+Summary (first the failure's story as a work item — open, resolved by #N, handed on, acknowledged, rolled
+back — then the error code with its cause and action guide, then every mandatory field), Units (failed first,
+each with what fixed it since; enter or t shows a traceback), Events, Logs, Related (the replay/resume
+chain, each enter away) and Audit (its own rows and those of the executions that replayed or resumed it).
 
 Only the visible tab is built: a tab's table is mounted and filled when it is first shown (and refilled,
 when the execution changed, the next time it is shown); the tab labels with their counts are always
@@ -14,8 +16,6 @@ from collections.abc import Sequence
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -23,15 +23,13 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-from c1console import errors
-from c1console.presentation import date_range, duration
 from c1console.screens.base import ConsoleScreen
 from c1console.screens.cells import LEVEL_STYLE, dates, one_line, run_type, status_text, when
+from c1console.screens.detail_summary import summary, unit_fix
 from c1console.screens.dialogs import Done
 from c1console.screens.execution_actions import ExecutionActions
 from c1console.screens.header import HeaderBar
 from c1console.screens.keys import Key, KeyBar, bindings
-from c1console.screens.services import Services
 from c1console.screens.tables import ConsoleTable, cursor_key, move_cursor_to
 from c1console.screens.workers import problem_text
 
@@ -41,7 +39,7 @@ if TYPE_CHECKING:
 TABS = ("summary", "units", "events", "logs", "related", "audit")
 Rows = list[tuple[str, tuple[Any, ...]]]  # (row key, cells) of a tab's table
 TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "units": ("DATE", "TARGET", "STATUS", "CODE", "TRIES", "MESSAGE"),
+    "units": ("DATE", "TARGET", "STATUS", "FIXED", "CODE", "TRIES", "MESSAGE"),
     "events": ("AT", "CHANGE", "ACTOR", "CODE", "MESSAGE"),
     "logs": ("AT", "LEVEL", "UNIT", "MESSAGE"),
     "related": ("RELATION", "ID", "JOB", "TYPE", "STATUS", "DATES", "BY"),
@@ -65,93 +63,11 @@ def relation(e: Execution, of: Execution) -> str:
     return "related"
 
 
-def error_block(d: ExecutionDetail, lang: errors.Lang) -> RenderableType | None:
-    e = d.execution
-    if not e.error_code and not e.error_summary:
-        return None
-    head = Text()
-    head.append(e.error_code or "no code", style="bold red")
-    if d.error is not None:
-        head.append("  " + d.error.title.get(lang), style="bold")
-        if d.error.transient:
-            head.append("  [transient]", style="dim")
-    elif e.error_code:
-        head.append("  (not in this console's catalogue)", style="dim")
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
-    if e.error_summary:
-        grid.add_row("what", Text(one_line(e.error_summary, 400)))
-    if d.error is not None:
-        grid.add_row("cause", Text(d.error.operator_message.get(lang)))
-        steps = errors.action_steps(d.error.action.get(lang))
-        grid.add_row("action", Text("\n".join(steps), style="bold"))
-    return Group(head, grid)
-
-
-def fields(d: ExecutionDetail, services: Services) -> Table:
-    e = d.execution
-    tz = services.tz
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column()
-    dash = Text("—", style="dim")
-
-    def row(label: str, value: str | Text | None) -> None:
-        grid.add_row(label, value if isinstance(value, Text) else (Text(value) if value else dash))
-
-    status = status_text(e.status)
-    if e.stop_requested_at is not None:
-        status.append(
-            f"  (stop requested by {e.stop_requested_by} at {when(e.stop_requested_at, tz)}: "
-            f"{e.stop_reason or ''})",
-            style="magenta",
-        )
-    ran = duration(e.started_at, e.ended_at, services.clock() if e.status == "RUNNING" else None)
-    row("execution_id", str(e.execution_id))
-    row("job_id", e.job_id)
-    row("run_type", run_type(e))
-    row("status", status)
-    row("start_time", when(e.started_at, tz))
-    row(
-        "end_time",
-        (when(e.ended_at, tz) + (f"  ({ran})" if ran else ""))
-        if e.ended_at
-        else (f"running for {ran}" if ran else None),
-    )
-    code = Text(e.error_code or "", style="red")
-    if d.error is not None:
-        code.append("  " + d.error.title.get(services.lang), style="")
-    row("error_code", code if e.error_code else None)
-    row("operator_id", e.operator_id or "— (AUTO: fired by the schedule)")
-    row("business dates", date_range(e.business_date_from, e.business_date_to))
-    row("targets", ", ".join(e.targets) if e.targets else "all")
-    row("reason", e.reason)
-    row("replay_of", f"#{e.replay_of}" if e.replay_of else None)
-    row("resumed_from", f"#{e.resumed_from}" if e.resumed_from else None)
-    if e.scheduled_for is not None:
-        row("scheduled_for", when(e.scheduled_for, tz))
-    row("created_at", when(e.created_at, tz))
-    row("runner", e.runner_id)
-    counts = ", ".join(f"{n} {s}" for s, n in sorted(d.unit_counts.items()))
-    row(
-        "units",
-        f"{e.units_total} total · {e.units_done} done · {e.units_failed} failed"
-        + (f"  ({counts})" if counts else ""),
-    )
-    r = d.results
-    row(
-        "results",
-        f"{r.applied} applied by it ({r.still_active} still active) · "
-        f"{r.superseded_by_it} earlier result(s) superseded by it",
-    )
-    return grid
-
-
 def table_rows(d: ExecutionDetail, tz: tzinfo | None) -> dict[str, tuple[Rows, str]]:
     """Every table tab's rows and its label (with counts): cheap, so always computed."""
     e = d.execution
     failed = sum(1 for u in d.units if u.status == "FAILED")
+    fixes = {u.key: u for u in d.failed_units}
     units: Rows = [
         (
             unit_key(u),
@@ -159,6 +75,7 @@ def table_rows(d: ExecutionDetail, tz: tzinfo | None) -> dict[str, tuple[Rows, s
                 u.business_date.isoformat(),
                 u.target_key,
                 status_text(u.status),
+                unit_fix(fixes.get((u.business_date, u.target_key))),
                 Text(u.error_code or "", style="red"),
                 str(u.attempts),
                 one_line(u.message, 120),
@@ -207,7 +124,19 @@ def table_rows(d: ExecutionDetail, tz: tzinfo | None) -> dict[str, tuple[Rows, s
         for r in d.related
     ]
     audit: Rows = [
-        (str(a.audit_id), (str(a.audit_id), when(a.at, tz), a.actor, a.action, one_line(a.reason, 100)))
+        (
+            str(a.audit_id),
+            (
+                str(a.audit_id),
+                when(a.at, tz),
+                a.actor,
+                a.action,
+                Text(f"#{a.execution_id}", style="" if a.execution_id == e.execution_id else "bold")
+                if a.execution_id is not None
+                else "",
+                one_line(a.reason, 100),
+            ),
+        )
         for a in d.audit
     ]
     return {
@@ -215,7 +144,7 @@ def table_rows(d: ExecutionDetail, tz: tzinfo | None) -> dict[str, tuple[Rows, s
         "events": (events, f"Events {len(d.events)}"),
         "logs": (logs, f"Logs {len(d.logs)}"),
         "related": (related, f"Related {len(d.related)}"),
-        "audit": (audit, f"Audit {len(d.audit)}"),
+        "audit": (audit, f"Audit {len(d.audit)}"),  # with the rows of its replays and resumes
     }
 
 
@@ -239,6 +168,13 @@ class DetailScreen(ConsoleScreen):
         Key("s", "stop", "stop", "Stop this execution (reason required)", act=True),
         Key("R", "resume", "resume", "Resume this execution: run the units that did not succeed", act=True),
         Key("r", "replay", "replay", "Replay: failed units, all units, RANGE, SINGLE or FULL", act=True),
+        Key(
+            "a",
+            "acknowledge",
+            "ack",
+            "Acknowledge this open failure: no fix needed (reason required)",
+            act=True,
+        ),
         Key(
             "b", "rollback", "rollback", "Roll back this finished execution's results", act=True, footer=False
         ),
@@ -344,12 +280,7 @@ class DetailScreen(ConsoleScreen):
             self.table("related").focus()
 
     def show_summary(self, detail: ExecutionDetail) -> None:
-        parts: list[RenderableType] = []
-        block = error_block(detail, self.services.lang)
-        if block is not None:
-            parts += [block, Text("")]
-        parts.append(fields(detail, self.services))
-        self.query_one("#summary-text", Static).update(Group(*parts))
+        self.query_one("#summary-text", Static).update(summary(detail, self.services, self.host.can_act))
 
     def table(self, name: str) -> DataTable[Any]:
         """A tab's table, built on first use and given the rows it has not seen yet."""
@@ -436,6 +367,9 @@ class DetailScreen(ConsoleScreen):
 
     def action_rollback(self) -> None:
         self.execution_actions.open("rollback", self.shown())
+
+    def action_acknowledge(self) -> None:
+        self.execution_actions.open("acknowledge", self.shown())
 
 
 class TracebackScreen(ModalScreen[None]):

@@ -1,5 +1,5 @@
-"""The header line: where (screen, database) on the left; runner, operator/role and live state on the
-right."""
+"""The header line: where (screen, database) on the left; the open failures, runner, operator/role and
+live state on the right."""
 
 from __future__ import annotations
 
@@ -43,6 +43,11 @@ class HeaderState(Protocol):
     @property
     def db_problem(self) -> str | None: ...
 
+    @property
+    def open_count(self) -> int | None:
+        """How many failures are open (None until first read)."""
+        ...
+
 
 def no_alert_channel(app: object) -> bool:
     """Whether the console's session has no alert channel configured (screens say so where alerts show)."""
@@ -50,9 +55,26 @@ def no_alert_channel(app: object) -> bool:
     return isinstance(header, HeaderInfo) and header.no_alert_channel
 
 
-def header_right(state: HeaderState) -> Text:
+def open_text(count: int | None) -> Text:
+    """The open failures, by symbol and words: "⚠ 3 open" (bold red), "✔ 0 open" (dim); nothing unread."""
+    if count is None:
+        return Text()
+    if count:
+        return Text.assemble((f"⚠ {count} open", "bold red"))
+    return Text.assemble(("✔ 0 open", "dim"))
+
+
+def header_right(state: HeaderState, *, compact: bool = False) -> Text:
+    """``compact``: without the runner mode (a narrow screen keeps the screen's name in view)."""
     h = state.header
-    text = Text.assemble("runner ", (h.runner_mode, "bold"), " │ ", (h.operator, "bold"), f" ({h.role})")
+    text = Text()
+    count = open_text(state.open_count)
+    if count.cell_len:
+        text.append_text(count)
+        text.append(" │ ")
+    if not compact:
+        text.append_text(Text.assemble("runner ", (h.runner_mode, "bold"), " │ "))
+    text.append_text(Text.assemble((h.operator, "bold"), f" ({h.role})"))
     if not state.can_act:
         text.append(" read-only", style="yellow")
     text.append(" │ ")
@@ -80,7 +102,7 @@ class HeaderBar(Widget):
         self.title_text = title
 
     def on_mount(self) -> None:
-        for name in ("live", "db_problem", "listening", "can_act"):
+        for name in ("live", "db_problem", "listening", "can_act", "open_count"):
             self.watch(self.app, name, self._changed, init=False)
 
     def _changed(self, _value: object) -> None:
@@ -94,6 +116,8 @@ class HeaderBar(Widget):
         state = cast(HeaderState, self.app)
         right = header_right(state)
         left = Text.assemble((" c1console", "bold"), " › ", (self.title_text, "bold"), "  ")
+        if self.size.width - right.cell_len - 1 < left.cell_len:
+            right = header_right(state, compact=True)
         left.append(state.header.database, style="dim")
         room = max(0, self.size.width - right.cell_len - 1)
         left.truncate(room, overflow="ellipsis", pad=True)

@@ -22,6 +22,16 @@ DIALOG_KEYS = (
     ("tab / shift+tab", "move between fields"),
     ("esc / ctrl+c", "cancel; with a reason typed, the first press only warns, the second discards it"),
 )
+# What the RESOLUTION column of a FAILED or STOPPED execution says (sql/013), and a marked row.
+RESOLUTION_MARKS = (
+    ("● open", "some unit is still failing: replay it (r), or acknowledge it (a) with a reason"),
+    ("↻ #N", "resolved: execution N's results (a replay, a resume, a later run) fixed every unit"),
+    ("↻ comp #N", "resolved by approved compensation N"),
+    ("→ #N", "handed on: its replay or resume N failed too; the open work is on N now"),
+    ("✓ ack", "acknowledged: an operator said, with a reason, that nothing more is needed"),
+    ("⟲ rolled back", "its results were rolled back (any execution, successful ones too)"),
+    ("*1045", "marked with space: r replays every marked execution in one dialog; esc clears the marks"),
+)
 QUICK_START = (
     "Replay the failed units of a FAILED execution: select it on the executions screen, press r, type a "
     "reason, enter (review the preview), enter (confirm). The new REPLAY execution appears at the top, "
@@ -69,6 +79,9 @@ def help_text(
         Text(""),
         Text("Statuses (units also PENDING and SKIPPED)", style="bold"),
         statuses,
+        Text(""),
+        Text("Failures (the RESOLUTION column; u shows the open ones only)", style="bold"),
+        key_table("", RESOLUTION_MARKS),
         Text(
             "Live: NOTIFY from the database (polling every 2 s when it is not available); Z pauses.",
             style="dim",

@@ -13,50 +13,42 @@ grows with the history. A page's cells are built in the worker that reads it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import events
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellKey, RowKey
+from textual.worker import Worker, WorkerState
 
 from c1console.queries import PAGE, TERMINAL, ExecutionFilter
 from c1console.screens.base import ConsoleScreen
-from c1console.screens.cells import (
-    STATUS_ORDER,
-    dates,
-    progress,
-    run_duration,
-    run_type,
-    short_when,
-    status_text,
+from c1console.screens.history_rows import (
+    COLUMNS,
+    LABELS,
+    NEWEST_FIRST,
+    WIDE_AT,
+    Cells,
+    cells,
+    id_cell,
+    row_id,
+    sort_value,
 )
-from c1console.screens.tables import ConsoleTable, cursor_key, move_cursor_to
+from c1console.screens.tables import HistoryTable, cursor_key, move_cursor_to
 from c1console.screens.workers import problem_text
 
 if TYPE_CHECKING:
-    from c1console.queries import Execution, ExecutionPage
+    from c1console.queries import Execution, ExecutionPage, OpenFailure
+
+__all__ = ["COLUMNS", "LABELS", "NEWEST_FIRST", "HistoryTable", "HistoryWindow", "Loaded", "loader"]
 
 
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("id", "ID"),
-    ("job", "JOB"),
-    ("type", "TYPE"),
-    ("status", "STATUS"),
-    ("dates", "DATES"),
-    ("started", "STARTED"),
-    ("duration", "DURATION"),
-    ("progress", "PROGRESS"),
-    ("error", "ERROR"),
-    ("by", "BY"),
-)
-LABELS = dict(COLUMNS)
-NEWEST_FIRST = ("id", "started", "duration")  # columns whose first sort is descending
 PAGE_AHEAD = 3  # load the next page when the cursor is this close to either end of the table
 WINDOW_PAGES = 5  # pages the table holds at most; paging further drops pages at the other end
-Cells = tuple[Any, ...]
+FAILURE_STATUSES = ("FAILED", "STOPPED")  # the executions that are work items (sql/013)
+MISSING_AT_ONCE = 100  # open failures read in at most, at once, under the open-failures filter
 
 
 @dataclass(frozen=True)
@@ -66,119 +58,19 @@ class Loaded:
     rows: list[Execution]  # newest first
     cells: list[Cells]
     has_more: bool  # more rows beyond it, in the direction it was read
+    narrow: bool = False  # the cells were built for a narrow table
 
 
-def loader(read: Callable[[], ExecutionPage], now: datetime, tz: tzinfo | None) -> Callable[[], Loaded]:
+def loader(
+    read: Callable[[], ExecutionPage], now: datetime, tz: tzinfo | None, *, narrow: bool = False
+) -> Callable[[], Loaded]:
     """The work of a thread worker: read a page and build its cells."""
 
     def work() -> Loaded:
         page = read()
-        return Loaded(page.rows, [cells(e, now, tz) for e in page.rows], page.has_more)
+        return Loaded(page.rows, [cells(e, now, tz, narrow=narrow) for e in page.rows], page.has_more, narrow)
 
     return work
-
-
-def plain(value: str) -> Text:
-    """A text cell as the table would make it from a str, minus the markup parsing: job names, reasons
-    and operators are shown as typed, and a 100-row page is not parsed 600 times."""
-    return Text(value, no_wrap=True, end="")
-
-
-def cells(e: Execution, now: datetime, tz: tzinfo | None) -> Cells:
-    status = status_text(e.status)
-    if e.stop_requested_at is not None and e.status not in TERMINAL:
-        status.append(" stopping", style="magenta")
-    return (
-        Text(str(e.execution_id), justify="right"),
-        plain(e.job_id),
-        plain(run_type(e)),
-        status,
-        plain(dates(e)),
-        plain(short_when(e.started_at, tz, now.date())),
-        plain(run_duration(e, now)),
-        progress(e),
-        Text(e.error_code or "", style="red"),
-        plain(e.requested_by),
-    )
-
-
-def sort_value(column: str, e: Execution, now: datetime) -> Any:
-    if column == "job":
-        return e.job_id
-    if column == "type":
-        return run_type(e)
-    if column == "status":
-        return STATUS_ORDER.get(e.status, 9)
-    if column == "dates":
-        return (e.business_date_from, e.business_date_to)
-    if column == "started":
-        return (e.started_at or e.created_at).timestamp()
-    if column == "duration":
-        if e.started_at is None:
-            return -1.0
-        return ((e.ended_at or now) - e.started_at).total_seconds()
-    if column == "progress":
-        return (e.units_done + e.units_failed) / e.units_total if e.units_total else 0.0
-    if column == "error":
-        return e.error_code or ""
-    if column == "by":
-        return e.requested_by
-    return 0
-
-
-def _two_way_dict() -> Callable[[dict[RowKey, int]], Any] | None:
-    """The DataTable's row index type (internal to Textual: None if it ever moves)."""
-    try:
-        from textual._two_way_dict import TwoWayDict
-    except ImportError:  # pragma: no cover - a Textual that reorganised its internals
-        return None
-    return TwoWayDict
-
-
-class HistoryTable(ConsoleTable):
-    """The executions table: home/g and end/G reach the newest and the oldest execution even when they
-    are not loaded (the screen loads their page directly, then calls ``first_row``/``last_row``)."""
-
-    def __init__(self, *, id: str, newest: Callable[[], None], oldest: Callable[[], None]) -> None:
-        super().__init__(id=id)
-        self._newest, self._oldest = newest, oldest
-
-    def action_scroll_top(self) -> None:
-        self._newest()
-
-    def action_scroll_bottom(self) -> None:
-        self._oldest()
-
-    def first_row(self) -> None:
-        super().action_scroll_top()
-
-    def last_row(self) -> None:
-        super().action_scroll_bottom()
-
-    def remove_rows(self, keys: Iterable[str]) -> None:
-        """Removes many rows in one pass. ``DataTable.remove_row`` re-indexes every row and re-clamps the
-        cursor and hover for each row removed (a page of 100 out of 600 rows: ~0.3 s, the cost growing with
-        the window); this re-indexes once. It uses the table's row index (``_row_locations``, ``_data``,
-        the same since Textual 0.80); a table without it gets ``remove_row`` one by one."""
-        gone = {RowKey(key) for key in keys}
-        two_way = _two_way_dict()
-        internals = ("_row_locations", "_data", "_updated_cells")
-        if two_way is None or not all(hasattr(self, name) for name in internals):
-            for key in gone:
-                self.remove_row(key)
-            return
-        kept = [row.key for row in self.ordered_rows if row.key not in gone]
-        for key in gone:
-            del self.rows[key]
-            for column_key in self._data.pop(key):
-                self._updated_cells.discard(CellKey(key, column_key))
-        self._row_locations = two_way({key: index for index, key in enumerate(kept)})
-        self._require_update_dimensions = True
-        self._update_count += 1
-        self.cursor_coordinate = self.cursor_coordinate
-        self.hover_coordinate = self.hover_coordinate
-        self.check_idle()
-        self.refresh(layout=True)
 
 
 class HistoryWindow(ConsoleScreen):
@@ -204,6 +96,12 @@ class HistoryWindow(ConsoleScreen):
         self.sort_reverse = True
         self.want_cursor: int | None = None
         self.window_id = 0  # counts the windows shown: a page read for an earlier one is dropped
+        self.narrow = False  # the screen is narrower than WIDE_AT: cells are built for it
+        self.marks: set[int] = set()  # marked executions (space): kept through updates, paging, filters
+        self.forced: set[int] = set()  # rows shown because asked for (focus), though the filter skips them
+        self.open_failures: list[OpenFailure] = []  # every open failure, newest first (the app's list)
+        self._failures_worker: Worker[Any] | None = None
+        self._failures_again = False
 
     @property
     def window_rows(self) -> int:
@@ -219,7 +117,24 @@ class HistoryWindow(ConsoleScreen):
     # Loading a window ----------------------------------------------------------------------------------
 
     def _read(self, read: Callable[[], ExecutionPage]) -> Callable[[], Loaded]:
-        return loader(read, self.now(), self.tz)
+        return loader(read, self.now(), self.tz, narrow=self.narrow)
+
+    def _cells(self, e: Execution, now: datetime) -> Cells:
+        return cells(e, now, self.tz, narrow=self.narrow, marked=e.execution_id in self.marks)
+
+    def fit_width(self, width: int) -> None:
+        """Cells for a screen this wide: below WIDE_AT, long job names are elided and progress has no bar,
+        so that status, resolution, progress and error code fit in 80 columns."""
+        narrow = width < WIDE_AT
+        if narrow == self.narrow:
+            return
+        self.narrow = narrow
+        now = self.now()
+        for e in list(self.rows.values()):
+            self._update(e, now)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_width(event.size.width)
 
     def reload(self, then: Callable[[], None] | None = None) -> None:
         """The newest page for the current filter (a new filter starts a new list)."""
@@ -264,6 +179,7 @@ class HistoryWindow(ConsoleScreen):
         self.table.clear()
         self.rows.clear()
         self.cells.clear()
+        self.forced.clear()
         self._add_loaded(loaded)
         self.has_more, self.has_newer = (False, loaded.has_more) if newer else (loaded.has_more, False)
         self.loaded, self.loading, self.load_problem = True, False, None
@@ -273,23 +189,32 @@ class HistoryWindow(ConsoleScreen):
         self.update_info()
 
     def _add_loaded(self, loaded: Loaded) -> None:
+        now = self.now()
         for e, row in zip(loaded.rows, loaded.cells, strict=True):
             if e.execution_id not in self.rows:
+                if loaded.narrow != self.narrow or e.execution_id in self.marks:
+                    row = self._cells(e, now)  # built for another width, or marked
                 self.rows[e.execution_id] = e
                 self.cells[e.execution_id] = row
                 self.table.add_row(*row, key=str(e.execution_id))
 
     def _add(self, e: Execution, now: datetime) -> None:
         self.rows[e.execution_id] = e
-        row = cells(e, now, self.tz)
+        row = self._cells(e, now)
         self.cells[e.execution_id] = row
         self.table.add_row(*row, key=str(e.execution_id))
+
+    def _remove(self, ids: Collection[int]) -> None:
+        for execution_id in ids:
+            del self.rows[execution_id], self.cells[execution_id]
+            self.forced.discard(execution_id)
+        self.table.remove_rows(str(execution_id) for execution_id in ids)
 
     def _update(self, e: Execution, now: datetime) -> bool:
         """Changes only the cells that differ; True when the row's place in the sort may have moved."""
         old = self.rows[e.execution_id]
         self.rows[e.execution_id] = e
-        new = cells(e, now, self.tz)
+        new = self._cells(e, now)
         before = self.cells[e.execution_id]
         for (column, _label), was, cell in zip(COLUMNS, before, new, strict=True):
             if was != cell:
@@ -302,7 +227,7 @@ class HistoryWindow(ConsoleScreen):
         column, rows = self.sort_column, self.rows
 
         def key(cell: Text) -> Any:
-            execution_id = int(cell.plain)
+            execution_id = row_id(cell)
             return (sort_value(column, rows[execution_id], now), execution_id)
 
         self.table.sort("id", key=key, reverse=self.sort_reverse)
@@ -376,9 +301,7 @@ class HistoryWindow(ConsoleScreen):
         ids = sorted(self.rows, reverse=drop_newest)[:excess]
         if keep is not None and int(keep) in ids:
             ids = ids[: ids.index(int(keep))]
-        for execution_id in ids:
-            del self.rows[execution_id], self.cells[execution_id]
-        self.table.remove_rows(str(execution_id) for execution_id in ids)
+        self._remove(ids)
         if ids and drop_newest:
             self.has_newer = True
         elif ids:
@@ -410,21 +333,29 @@ class HistoryWindow(ConsoleScreen):
 
     # Live ----------------------------------------------------------------------------------------------
 
-    def _belongs(self, e: Execution) -> bool:
-        """Whether a row that is not loaded belongs in the window (between its ends, or past an end that
-        is the end of the history)."""
-        if not self.flt.matches(e):
-            return False
+    def _in_window(self, execution_id: int) -> bool:
+        """Whether an id lies in the window (between its ends, or past an end that is the end of the
+        history)."""
         if not self.rows:
             return not self.has_more and not self.has_newer
-        older_ok = not self.has_more or e.execution_id > min(self.rows)
-        newer_ok = not self.has_newer or e.execution_id < max(self.rows)
+        older_ok = not self.has_more or execution_id > min(self.rows)
+        newer_ok = not self.has_newer or execution_id < max(self.rows)
         return older_ok and newer_ok
 
+    def _belongs(self, e: Execution) -> bool:
+        """Whether a row that is not loaded belongs in the window."""
+        return self.flt.matches(e) and self._in_window(e.execution_id)
+
+    def _leaves(self, e: Execution) -> bool:
+        """Whether a loaded row leaves the list: under the open-failures filter, once it is not open any
+        more (resolved, handed on, acknowledged, rolled back) — unless it was asked for (focus)."""
+        return self.flt.open_only and e.execution_id not in self.forced and not self.flt.matches(e)
+
     def apply(self, rows: Sequence[Execution], *, force: Sequence[int] = ()) -> None:
-        """Live rows: in place when loaded, inserted when new and in the window. The cursor stays on its
-        execution, except on the first row, where it stays when new executions arrive (it follows the
-        newest, like ``tail -f``); an execution asked for (``want_cursor``) takes it wherever it is."""
+        """Live rows: in place when loaded, inserted when new and in the window, removed when they leave
+        the open-failures filter. The cursor stays on its execution, except on the first row, where it
+        stays when new executions arrive (it follows the newest, like ``tail -f``); an execution asked
+        for (``want_cursor``) takes it wherever it is."""
         if not self.loaded:
             return
         table = self.table
@@ -432,12 +363,23 @@ class HistoryWindow(ConsoleScreen):
         at_top = keep is not None and table.cursor_row == 0 and self.want_cursor is None
         now = self.now()
         moved = added = False
+        gone: list[int] = []
         for e in rows:
             if e.execution_id in self.rows:
-                moved = self._update(e, now) or moved
+                if self._leaves(e):
+                    gone.append(e.execution_id)
+                else:
+                    moved = self._update(e, now) or moved
             elif e.execution_id in force or self._belongs(e):
+                if not self.flt.matches(e):
+                    self.forced.add(e.execution_id)
                 self._add(e, now)
                 moved = added = True
+        if gone:
+            self._remove(gone)
+            keep = None if keep is not None and int(keep) in gone else keep
+            if keep is not None and not moved:
+                move_cursor_to(table, keep, scroll=False)
         if moved:
             self._trim(drop_newest=False, keep=keep)
             if added and at_top:
@@ -451,6 +393,60 @@ class HistoryWindow(ConsoleScreen):
 
     def executions_changed(self, rows: Sequence[Execution]) -> None:
         self.apply(rows)
+        self.refresh_failures()
+
+    def audit_changed(self, audit_ids: Sequence[int]) -> None:
+        self.refresh_failures()  # an approved compensation resolves failures without touching them
+
+    def refresh_failures(self) -> None:
+        """Re-reads the loaded FAILED and STOPPED rows: a replay's results, an acknowledgement, an approved
+        compensation or the rollback of what fixed them may have changed whether they are open. One read
+        at a time; what arrives meanwhile asks for one more."""
+        if not self.loaded:
+            return
+        worker = self._failures_worker
+        if worker is not None and worker.state in (WorkerState.PENDING, WorkerState.RUNNING):
+            self._failures_again = True
+            return
+        ids = [i for i, e in self.rows.items() if e.status in FAILURE_STATUSES]
+        if not ids:
+            return
+        flt, queries = self.flt, self.services.queries
+        self._failures_again = False
+        self._failures_worker = self.call_db(
+            lambda: queries.executions_by_id(ids),
+            lambda rows: self._failures_read(flt, rows),
+            failed=lambda _exc: None,
+            group="failures",
+        )
+
+    def _failures_read(self, flt: ExecutionFilter, rows: list[Execution]) -> None:
+        if flt == self.flt:
+            self.apply(rows)
+        if self._failures_again:
+            self.refresh_failures()
+
+    def open_failures_changed(self, failures: Sequence[OpenFailure]) -> None:
+        """The app's list of every open failure, newest first: kept for n/N; under the open-failures
+        filter, those in the window and not loaded yet (re-opened, say) are read in."""
+        self.open_failures = list(failures)
+        if not (self.flt.open_only and self.loaded):
+            return
+        jobs = self.flt.job_ids
+        missing = [
+            f.execution_id
+            for f in failures
+            if f.execution_id not in self.rows
+            and self._in_window(f.execution_id)
+            and (not jobs or f.job_id in jobs)
+        ][:MISSING_AT_ONCE]
+        if missing:
+            flt, queries = self.flt, self.services.queries
+            self.call_db(
+                lambda: queries.executions_by_id(missing),
+                lambda rows: self.apply(rows) if flt == self.flt else None,
+                group="failures-in",
+            )
 
     def poll(self) -> None:
         if not self.loaded:
@@ -461,12 +457,13 @@ class HistoryWindow(ConsoleScreen):
             return
         flt, size = self.flt, self.page_size
         queries = self.services.queries
-        unfinished = [i for i, e in self.rows.items() if e.status not in TERMINAL]
+        # unfinished rows, and failures (whether they are still open may have changed)
+        again = [i for i, e in self.rows.items() if e.status not in TERMINAL or e.status in FAILURE_STATUSES]
 
         def work() -> list[Execution]:
             page = queries.executions(flt, limit=size)
             seen = {e.execution_id for e in page.rows}
-            return page.rows + queries.executions_by_id([i for i in unfinished if i not in seen])
+            return page.rows + queries.executions_by_id([i for i in again if i not in seen])
 
         self._poll_worker = self.call_db(
             work, lambda rows: self.apply(rows) if flt == self.flt else None, group="poll"
@@ -482,6 +479,24 @@ class HistoryWindow(ConsoleScreen):
     def selected(self) -> Execution | None:
         key = cursor_key(self.table)
         return self.rows.get(int(key)) if key is not None else None
+
+    def toggle_mark(self, execution_id: int) -> None:
+        """Marks an execution, or unmarks a marked one (the mark is kept by id, loaded or not)."""
+        self.marks.symmetric_difference_update({execution_id})
+        self._show_mark(execution_id)
+        self.update_info()
+
+    def clear_marks(self) -> None:
+        marked, self.marks = self.marks, set()
+        for execution_id in marked:
+            self._show_mark(execution_id)
+        self.update_info()
+
+    def _show_mark(self, execution_id: int) -> None:
+        if execution_id in self.rows:
+            cell = id_cell(execution_id, marked=execution_id in self.marks)
+            self.cells[execution_id] = (cell, *self.cells[execution_id][1:])
+            self.table.update_cell(str(execution_id), "id", cell, update_width=True)
 
     def sort_by(self, column: str, *, reverse: bool) -> None:
         """Sorts the loaded rows by a column (the cursor stays on its execution)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -69,13 +69,16 @@ def list_entries(
     execution_id: int | None = None,
     actor: str | None = None,
     action: str | None = None,
+    execution_ids: Sequence[int] = (),
 ) -> list[AuditEntry]:
-    """Newest first, paged by audit_id."""
+    """Newest first, paged by audit_id. ``execution_ids``: the rows of any of these executions."""
     table = sa.table("audit_log", *(sa.column(c) for c in AuditEntry.__dataclass_fields__), schema="c1")
     query = sa.select(*table.c).order_by(table.c.audit_id.desc()).limit(limit)
     for column, value in (("execution_id", execution_id), ("actor", actor), ("action", action)):
         if value is not None:
             query = query.where(table.c[column] == value)
+    if execution_ids:
+        query = query.where(table.c.execution_id.in_(list(execution_ids)))
     if before_id is not None:
         query = query.where(table.c.audit_id < before_id)
     return [AuditEntry(**row._mapping) for row in conn.execute(query)]

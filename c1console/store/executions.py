@@ -10,6 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from c1console.store import failures
+from c1console.store.failures import Resolution
+
 STATUSES = ("READY", "RUNNING", "SUCCESS", "FAILED", "STOPPED")
 TERMINAL = ("SUCCESS", "FAILED", "STOPPED")
 RUN_TYPES = ("AUTO", "MANUAL", "REPLAY")
@@ -46,6 +49,13 @@ class Execution:
     rolled_back_at: datetime | None = None
     rolled_back_by: str | None = None
     rolled_back_reason: str | None = None
+    # not a column: a FAILED or STOPPED execution's state as a work item, where the read side attached it
+    resolution: Resolution | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """An open failure (sql/013), as far as the attached resolution says."""
+        return self.resolution is not None and self.resolution.is_open
 
     @property
     def operator_id(self) -> str | None:
@@ -87,8 +97,13 @@ class LogLine:
     message: str
 
 
+_NOT_COLUMNS = {"resolution"}
+
+
 def _table(name: str, cls: type) -> sa.TableClause:
-    return sa.table(name, *(sa.column(f.name) for f in fields(cls)), schema="c1")
+    return sa.table(
+        name, *(sa.column(f.name) for f in fields(cls) if f.name not in _NOT_COLUMNS), schema="c1"
+    )
 
 
 EXECUTION = _table("execution", Execution)
@@ -110,6 +125,7 @@ def list_executions(
     since: date | None = None,
     until: date | None = None,
     text: str | None = None,
+    open_only: bool = False,
     before_id: int | None = None,
     after_id: int | None = None,
     limit: int = 50,
@@ -129,8 +145,17 @@ def list_executions(
     if after_id is not None:
         query = query.where(c.execution_id > after_id)
     query = _filtered(
-        query, statuses=statuses, job_ids=job_ids, run_types=run_types, since=since, until=until, text=text
+        query,
+        statuses=statuses,
+        job_ids=job_ids,
+        run_types=run_types,
+        since=since,
+        until=until,
+        text=text,
+        open_only=open_only,
     )
+    if open_only:
+        failures.without_jit(conn)
     found = _rows(conn, query, Execution)
     return found[::-1] if upwards else found
 
@@ -144,6 +169,7 @@ def _filtered(
     since: date | None,
     until: date | None,
     text: str | None,
+    open_only: bool = False,
 ) -> sa.Select:
     """The list's optional filters (the console's ExecutionFilter.matches is the same test in Python)."""
     c = EXECUTION.c
@@ -157,6 +183,11 @@ def _filtered(
         query = query.where(c.business_date_to >= since)
     if until is not None:
         query = query.where(c.business_date_from <= until)
+    if open_only:
+        failure = sa.table("failure", sa.column("execution_id"), sa.column("state"), schema="c1")
+        query = query.where(
+            c.execution_id.in_(sa.select(failure.c.execution_id).where(failure.c.state == "OPEN"))
+        )
     if text:
         # autoescape: the operator's % and _ are characters to find, as the live filter reads them
         query = query.where(

@@ -1,32 +1,29 @@
 """Queries behind the daily and monthly checklists. Each returns plain rows; c1console/checklists.py
-decides what they mean."""
+decides what they mean.
+
+Both checklists count by BUSINESS DATE: an execution belongs to a day when its business dates cover it and
+to a month when they overlap it. Whether a failure is open is read from the c1.failure view (sql/013), the
+one definition the console, the command line and the alerts share; nothing here decides it again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-# A failed or stopped execution is resolved when every unit it did not complete now has an active result
-# written after it: by a later execution (replay, resume, next run) or an approved compensation.
-# open_units counts the units still without one; resolved_at/by say when and by what the last one came.
-_RESOLUTION = """
-    SELECT e.execution_id,
-           count(u.*) FILTER (WHERE fix.result_id IS NULL) AS open_units,
-           max(fix.created_at) AS resolved_at,
-           max(fix.execution_id) AS resolved_by
-      FROM c1.execution e
-      JOIN c1.execution_unit u ON u.execution_id = e.execution_id AND u.status <> 'SUCCESS'
-      LEFT JOIN LATERAL (
-           SELECT r.result_id, r.created_at, r.execution_id FROM c1.result r
-            WHERE r.job_id = e.job_id AND r.business_date = u.business_date AND r.target_key = u.target_key
-              AND r.is_active AND (r.source = 'COMPENSATION' OR r.execution_id > e.execution_id)) fix ON true
-     WHERE {where}
-     GROUP BY e.execution_id
-"""
+from c1console.store.failures import Resolution
+
+# the columns of c1.failure a Resolution holds, besides the execution_id both sides have
+_RESOLUTION_ONLY = tuple(f.name for f in fields(Resolution) if f.name != "execution_id")
+# the execution's business dates cover :day / overlap [:first, :last] (the gist index on the range serves)
+_COVERS_DAY = "daterange(e.business_date_from, e.business_date_to, '[]') @> CAST(:day AS date)"
+_OVERLAPS = (
+    "daterange(e.business_date_from, e.business_date_to, '[]')"
+    " && daterange(CAST(:first AS date), CAST(:last AS date), '[]')"
+)
 
 
 @dataclass(frozen=True)
@@ -43,36 +40,38 @@ class FailureRow:
     stop_requested_by: str | None
     ended_at: datetime | None
     units_total: int
-    open_units: int
-    resolved_at: datetime | None
-    resolved_by: int | None
+    units_failed: int
+    resolution: Resolution  # its row of c1.failure
+
+    @property
+    def open_units(self) -> int:
+        return self.resolution.open_units
 
 
 def failures_on(conn: Connection, day: date) -> list[FailureRow]:
-    """FAILED and STOPPED executions whose business dates cover ``day``, with their resolution."""
+    """FAILED and STOPPED executions whose business dates cover ``day``, each with its c1.failure row."""
+    resolution = ", ".join(f"f.{name}" for name in _RESOLUTION_ONLY)
     rows = conn.execute(
         sa.text(
             f"""
-            WITH res AS ({
-                _RESOLUTION.format(
-                    where='''
-                daterange(e.business_date_from, e.business_date_to, '[]') @> CAST(:day AS date)
-                AND e.status IN ('FAILED', 'STOPPED')'''
-                )
-            })
             SELECT e.execution_id, e.job_id, e.run_type, e.status, e.business_date_from, e.business_date_to,
                    e.error_code, e.error_summary, e.requested_by, e.stop_requested_by, e.ended_at,
-                   e.units_total,
-                   coalesce(res.open_units, 0) AS open_units, res.resolved_at, res.resolved_by
-              FROM c1.execution e LEFT JOIN res USING (execution_id)
-             WHERE daterange(e.business_date_from, e.business_date_to, '[]') @> CAST(:day AS date)
-               AND e.status IN ('FAILED', 'STOPPED')
+                   e.units_total, e.units_failed, {resolution}
+              FROM c1.execution e JOIN c1.failure f USING (execution_id)
+             WHERE {_COVERS_DAY} AND e.status IN ('FAILED', 'STOPPED')
              ORDER BY e.execution_id
             """
         ),
         {"day": day},
     )
-    return [FailureRow(**row._mapping) for row in rows]
+    found = []
+    for row in rows:
+        values = dict(row._mapping)
+        state = {name: values.pop(name) for name in _RESOLUTION_ONLY}
+        found.append(
+            FailureRow(**values, resolution=Resolution(execution_id=values["execution_id"], **state))
+        )
+    return found
 
 
 def latest_per_job(conn: Connection, day: date) -> dict[str, tuple[int, str]]:
@@ -167,85 +166,115 @@ def add_signoff(conn: Connection, kind: str, period: str, operator: str, comment
 
 
 # Monthly -------------------------------------------------------------------------------------------------
+# An execution belongs to the month [first, last] when its business dates overlap it.
 
 
-def replays_by_week(
-    conn: Connection, start: datetime, end: datetime, tz: str
-) -> list[tuple[str, str, int, int]]:
-    """(job, kind, week of month 1-5, count) of REPLAY executions created in [start, end)."""
+def replays_by_week(conn: Connection, first: date, last: date) -> list[tuple[str, str, int, int]]:
+    """(job, kind, week of month 1-5, count) of REPLAY executions of the month, each in the week of its
+    first business date (clipped into the month)."""
     rows = conn.execute(
         sa.text(
-            """
-            SELECT job_id, replay_kind,
-                   ((extract(day FROM created_at AT TIME ZONE :tz)::int - 1) / 7) + 1 AS week, count(*)
-              FROM c1.execution
-             WHERE run_type = 'REPLAY' AND created_at >= :start AND created_at < :end
+            f"""
+            SELECT e.job_id, e.replay_kind,
+                   ((extract(day FROM greatest(e.business_date_from, CAST(:first AS date)))::int - 1) / 7) + 1
+                       AS week,
+                   count(*)
+              FROM c1.execution e
+             WHERE e.run_type = 'REPLAY' AND {_OVERLAPS}
              GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
             """
         ),
-        {"start": start, "end": end, "tz": tz},
+        {"first": first, "last": last},
     )
     return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
-def errors_by_code(conn: Connection, start: datetime, end: datetime) -> list[dict[str, Any]]:
+def errors_by_code(conn: Connection, first: date, last: date) -> list[dict[str, Any]]:
+    """FAILED executions of the month by error code; first/last seen are business dates in the month."""
     rows = conn.execute(
         sa.text(
-            """
-            SELECT coalesce(error_code, 'unknown') AS code, count(*) AS failures,
-                   array_agg(DISTINCT job_id ORDER BY job_id) AS jobs,
-                   min(created_at) AS first_seen, max(created_at) AS last_seen
-              FROM c1.execution
-             WHERE status = 'FAILED' AND created_at >= :start AND created_at < :end
+            f"""
+            SELECT coalesce(e.error_code, 'unknown') AS code, count(*) AS failures,
+                   array_agg(DISTINCT e.job_id ORDER BY e.job_id) AS jobs,
+                   min(greatest(e.business_date_from, CAST(:first AS date))) AS first_seen,
+                   max(least(e.business_date_to, CAST(:last AS date))) AS last_seen
+              FROM c1.execution e
+             WHERE e.status = 'FAILED' AND {_OVERLAPS}
              GROUP BY 1 ORDER BY 2 DESC, 1
             """
         ),
-        {"start": start, "end": end},
+        {"first": first, "last": last},
     )
     return [dict(r._mapping) for r in rows]
 
 
-def failures_per_day(conn: Connection, start: datetime, end: datetime, tz: str) -> dict[date, int]:
+def failures_per_day(conn: Connection, first: date, last: date) -> dict[date, int]:
+    """FAILED executions per business day of the month: an execution counts on every day its business
+    dates cover, as each day's daily checklist lists it."""
     rows = conn.execute(
         sa.text(
-            "SELECT (created_at AT TIME ZONE :tz)::date, count(*) FROM c1.execution"
-            " WHERE status = 'FAILED' AND created_at >= :start AND created_at < :end GROUP BY 1"
+            f"""
+            SELECT d::date, count(*)
+              FROM c1.execution e
+             CROSS JOIN LATERAL generate_series(greatest(e.business_date_from, CAST(:first AS date)),
+                                                least(e.business_date_to, CAST(:last AS date)),
+                                                interval '1 day') AS d
+             WHERE e.status = 'FAILED' AND {_OVERLAPS}
+             GROUP BY 1
+            """
         ),
-        {"start": start, "end": end, "tz": tz},
+        {"first": first, "last": last},
     )
     return {r[0]: r[1] for r in rows}
 
 
-def recoveries(
-    conn: Connection, start: datetime, end: datetime
-) -> list[tuple[int, str, datetime, datetime | None]]:
-    """Failures created in [start, end): (id, job, failed at, resolved at or None while open)."""
+@dataclass(frozen=True)
+class Recovery:
+    """A FAILED or STOPPED execution of the month as a work item: its state and, once every unit is fixed,
+    when the last fix came (c1.failure.fixed_at)."""
+
+    execution_id: int
+    job_id: str
+    ended_at: datetime | None
+    state: str
+    fixed_at: datetime | None
+
+
+def recoveries(conn: Connection, first: date, last: date) -> list[Recovery]:
     rows = conn.execute(
         sa.text(
             f"""
-            WITH res AS ({
-                _RESOLUTION.format(
-                    where="e.status = 'FAILED' AND e.created_at >= :start AND e.created_at < :end"
-                )
-            })
-            SELECT e.execution_id, e.job_id, e.ended_at,
-                   CASE WHEN coalesce(res.open_units, 0) = 0 THEN res.resolved_at END
-              FROM c1.execution e LEFT JOIN res USING (execution_id)
-             WHERE e.status = 'FAILED' AND e.created_at >= :start AND e.created_at < :end
+            SELECT e.execution_id, e.job_id, e.ended_at, f.state, f.fixed_at
+              FROM c1.execution e JOIN c1.failure f USING (execution_id)
+             WHERE {_OVERLAPS} AND e.status IN ('FAILED', 'STOPPED')
              ORDER BY e.execution_id
             """
         ),
-        {"start": start, "end": end},
+        {"first": first, "last": last},
     )
-    return [(r[0], r[1], r[2], r[3]) for r in rows]
+    return [Recovery(**r._mapping) for r in rows]
 
 
-def interventions(conn: Connection, start: datetime, end: datetime) -> list[tuple[str, str, int]]:
+def interventions(
+    conn: Connection, first: date, last: date, start: datetime, end: datetime
+) -> list[tuple[str, str, int]]:
+    """Operators' audited acts of the month: those on an execution when the execution belongs to the month
+    (its business dates), the others (pauses, sign-offs, grants) when they happened, in [start, end)."""
     rows = conn.execute(
         sa.text(
-            "SELECT actor, action, count(*) FROM c1.audit_log"
-            " WHERE at >= :start AND at < :end AND actor <> 'system' GROUP BY 1, 2 ORDER BY 1, 2"
+            f"""
+            SELECT actor, action, count(*) FROM (
+                SELECT a.actor, a.action
+                  FROM c1.execution e JOIN c1.audit_log a ON a.execution_id = e.execution_id
+                 WHERE {_OVERLAPS}
+                UNION ALL
+                SELECT a.actor, a.action FROM c1.audit_log a
+                 WHERE a.execution_id IS NULL AND a.at >= :start AND a.at < :end
+            ) acts
+             WHERE actor <> 'system'
+             GROUP BY 1, 2 ORDER BY 1, 2
+            """
         ),
-        {"start": start, "end": end},
+        {"first": first, "last": last, "start": start, "end": end},
     )
     return [(r[0], r[1], r[2]) for r in rows]

@@ -460,7 +460,7 @@ class TestLive:
             await wait_for(pilot, lambda: home.rows[ids[0]].status == "RUNNING", what="an in-place change")
             assert selected_id(home) == first.execution_id
             # sorted by status, rows move as their status changes: the cursor still follows its execution
-            await pilot.press("o", "o", "o")
+            await pilot.press("o", "o")  # ID → JOB → STATUS
             assert home.sort_column == "status"
             assert move_cursor_to(home.table, str(ids[1]))
             for i in ids:

@@ -19,6 +19,7 @@ from tests.console import fixed
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 TO_FAILED = ("down",) * 8  # from the top row to execution 1042 (FAILED)
 TO_STOPPED = ("down",) * 12  # to execution 1038 (STOPPED)
+TO_OPEN = ("down",) * 5  # to execution 1045 (FAILED, open)
 
 
 async def settle(pilot: Pilot[Any]) -> None:
@@ -58,12 +59,17 @@ def steps(*keys: str, text: str = "", after: Sequence[str] = ()) -> Callable[[Pi
 SCREENS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
     "executions": steps(),
     "executions_search": steps("slash", text="recon"),
+    "executions_open_filter": steps("u"),
+    # 1045, 1041 and 1040 marked (space moves the cursor down), the cursor on 1039
+    "executions_marked": steps(*("down",) * 5, "space", "down", "down", "down", "space", "space"),
     "detail_summary": steps(*TO_FAILED, "enter"),
     "detail_units": steps(*TO_FAILED, "enter", "right_square_bracket"),
     "detail_events": steps(*TO_FAILED, "enter", *("right_square_bracket",) * 2),
     "detail_logs": steps(*TO_FAILED, "enter", *("right_square_bracket",) * 3),
     "detail_related": steps(*TO_FAILED, "enter", *("right_square_bracket",) * 4),
     "detail_audit": steps("down", "down", "down", "enter", *("left_square_bracket",)),
+    "detail_resolved": steps(*TO_STOPPED, "enter"),  # 1038: resumed by #1039, which succeeded
+    "detail_open": steps(*("down",) * 5, "enter"),  # 1045: open, with its action guide
     "traceback": steps(*TO_FAILED, "enter", "t"),
     "jobs": steps("2"),
     "audit": steps("3"),
@@ -91,6 +97,22 @@ DIALOGS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
     "rollback": steps("down", "down", "b", text="wrong account mapping", after=("enter",)),
     "sign_daily": steps("4", "S", text="OPS-2215 follows the TSE feed"),
     "approve_compensation": steps("7", "a", text="matches the custodian letter"),
+    # issue 15: acknowledge the open failure 1045; replay the marked 1045 and 1040 at once; replay all units
+    # of 1042, one of which #1047 fixed since: the again box ticked, the confirm prompt warns
+    "acknowledge": steps(*TO_OPEN, "a", text="month-end rerun covers it", after=("enter",)),
+    "bulk_replay": steps(
+        *TO_OPEN, "space", *("down",) * 4, "space", "r", text="feeds fixed", after=("enter",)
+    ),
+    "replay_again_warning": steps(
+        *TO_FAILED,
+        "r",
+        "shift+tab",
+        "enter",
+        "down",
+        "enter",
+        text="all again",
+        after=("tab", "space", "enter"),
+    ),
 }
 
 

@@ -110,19 +110,23 @@ async def test_daily_moves_by_day_opens_and_replays_failures() -> None:
         await wait_for(pilot, lambda: screen.checklist.business_date == date(2026, 11, 1))
         await pilot.press("right_square_bracket", "right_square_bracket")
         await wait_for(pilot, lambda: screen.checklist.business_date == fixed.TODAY)
-        # r on a resolved failure: refused; on the open one: the replay dialog of its execution
+        # r on a resolved failure: refused; n moves to the open one (past 1040, handed on to it), N stays
+        # on it (the only one); r there: the replay dialog of its execution
         await pilot.press("r")
         await pilot.pause(0.1)
         assert app.screen is screen
-        await pilot.press("down")
+        await pilot.press("n")
+        assert screen.selected() is not None and screen.selected().execution_id == 1041  # type: ignore[union-attr]
+        await pilot.press("N")
+        assert screen.selected() is not None and screen.selected().execution_id == 1041  # type: ignore[union-attr]
         await pilot.press("r")
         replay = await wait_for(pilot, lambda: isinstance(app.screen, dialogs.ReplayDialog) and app.screen)
-        assert replay.execution is not None and replay.execution.execution_id == 1040
+        assert replay.execution is not None and replay.execution.execution_id == 1041
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is screen)
         await pilot.press("enter")
         detail = await wait_for(pilot, lambda: isinstance(app.screen, DetailScreen) and app.screen)
-        assert detail.execution_id == 1040
+        assert detail.execution_id == 1041
         await pilot.press("4")  # again on the same screen: closes the drill-down
         await wait_for(pilot, lambda: app.screen is screen)
 

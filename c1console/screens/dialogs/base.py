@@ -21,7 +21,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widget import Widget
@@ -47,10 +47,12 @@ CANCEL_KEYS: list[BindingType] = [
 
 @dataclass(frozen=True)
 class Done:
-    """What a confirmed action did: the notification text and the execution to put the cursor on."""
+    """What a confirmed action did: the notification text and the execution to put the cursor on; an
+    action that created several (a bulk replay) lists them all in ``created``, the first one first."""
 
     message: str
     execution_id: int | None = None
+    created: tuple[int, ...] = ()
 
 
 def field(name: str, label: str, widget: Widget) -> Horizontal:
@@ -160,7 +162,8 @@ class ActionDialog(ConsoleModal):
 
     def compose(self) -> ComposeResult:
         need = "required" if self.REASON_REQUIRED else "optional"
-        with Vertical(id="dialog", classes="dialog"):
+        # Scrolls when taller than the terminal (80x24 with a long preview); focus keeps fields in view.
+        with VerticalScroll(id="dialog", classes="dialog", can_focus=False):
             yield Static(Text(self.HEADING, style="bold"), id="dialog-title")
             yield Static(self.what(), id="dialog-what")
             yield from self.form()
@@ -173,7 +176,8 @@ class ActionDialog(ConsoleModal):
                     compact=True,
                 ),
             )
-            yield Static(id="preview")
+            yield from self.after_reason()
+            yield from self.preview_area()
             yield Static(id="dialog-status")
             with Horizontal(id="dialog-buttons"):
                 yield Button("enter review", id="proceed", variant="primary", compact=True)
@@ -191,8 +195,20 @@ class ActionDialog(ConsoleModal):
         else:
             self.query_one("#preview", Static).display = False
 
+    def after_reason(self) -> ComposeResult:
+        """Rows below the reason (the redo boxes: typed the reason, tab reaches them)."""
+        yield from ()
+
+    def preview_area(self) -> ComposeResult:
+        """Where the preview goes (a dialog whose preview may be long wraps it in a scroll area)."""
+        yield Static(id="preview")
+
     def layout_changed(self) -> None:
         """Subclasses show or hide rows here."""
+
+    def problem_of(self, exc: BaseException) -> str:
+        """What the dialog says of a refusal: ops' own line (a dialog may name its own field instead)."""
+        return problem_text(exc)
 
     # State -------------------------------------------------------------------------------------------
 
@@ -208,9 +224,10 @@ class ActionDialog(ConsoleModal):
         return parse_reason(text, required=False)
 
     def say(self, text: str | Text, style: str = "") -> None:
-        self.query_one("#dialog-status", Static).update(
-            Text(text, style=style) if isinstance(text, str) else text
-        )
+        status = self.query_one("#dialog-status", Static)
+        status.update(Text(text, style=style) if isinstance(text, str) else text)
+        if text:
+            status.scroll_visible(animate=False)
         if self.refusal is not None:
             self.refusal = None
             self.show_preview()  # a problem the status line said is the preview area's again
@@ -293,7 +310,7 @@ class ActionDialog(ConsoleModal):
     def _preview_failed(self, params: Hashable, exc: BaseException) -> None:
         if params != self.preview_params:
             return
-        self.preview_problem = problem_text(exc)
+        self.preview_problem = self.problem_of(exc)
         self.show_preview()
 
     def inputs_changed(self) -> None:
@@ -412,7 +429,7 @@ class ActionDialog(ConsoleModal):
             return
         self.reviewing = None
         self.query_one("#proceed", Button).label = "enter review"
-        self.refuse(problem_text(exc))
+        self.refuse(self.problem_of(exc))
 
     def submit(self, params: Hashable, reason: str | None) -> None:
         self.busy = True
@@ -427,7 +444,7 @@ class ActionDialog(ConsoleModal):
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
         self.disarm()
-        text = problem_text(exc)
+        text = self.problem_of(exc)
         self.refuse(text)
         self.app.notify(
             text, severity="error", title="refused" if isinstance(exc, Refused) else "failed", timeout=10

@@ -26,6 +26,7 @@ from c1console.screens.dialogs.base import (
     field,
     optional_date,
 )
+from c1console.screens.dialogs.redo import SAFE, WARNING, RedoDialog
 
 if TYPE_CHECKING:
     from c1console.queries import Execution
@@ -71,20 +72,25 @@ class StopDialog(OneExecutionDialog):
         return Done(f"#{execution_id} stopped", execution_id)
 
 
-class ResumeDialog(OneExecutionDialog):
+class ResumeDialog(OneExecutionDialog, RedoDialog):
     HEADING = "Resume execution"
     VERB = "resume"
     REASON_REQUIRED = False
     NOTE = "A new MANUAL execution runs the units that did not succeed."
 
-    def dry_run(self, params: Any, reason: str | None) -> ops.Preview:
+    def params(self) -> ops.Redo:
+        return self.redo()
+
+    def dry_run(self, params: ops.Redo, reason: str | None) -> ops.Preview:
         return cast(
-            ops.Preview, self.services.actions.resume(self.execution.execution_id, reason, dry_run=True)
+            ops.Preview,
+            self.services.actions.resume(self.execution.execution_id, reason, dry_run=True, redo=params),
         )
 
-    def perform(self, params: Any, reason: str | None) -> Done:
+    def perform(self, params: ops.Redo, reason: str | None) -> Done:
         created = cast(
-            ops.Created, self.services.actions.resume(self.execution.execution_id, reason, dry_run=False)
+            ops.Created,
+            self.services.actions.resume(self.execution.execution_id, reason, dry_run=False, redo=params),
         )
         return Done(
             f"#{created.execution_id} created: resumes #{self.execution.execution_id} "
@@ -100,9 +106,10 @@ class ReplayParams:
     date_from: date | None
     date_to: date | None
     target: str | None
+    redo: ops.Redo = SAFE
 
 
-class ReplayDialog(ActionDialog):
+class ReplayDialog(RedoDialog):
     HEADING = "Replay"
     VERB = "replay"
     ROWS: ClassVar[dict[str, tuple[str, ...]]] = {
@@ -214,8 +221,9 @@ class ReplayDialog(ActionDialog):
 
     def params(self) -> ReplayParams:
         kind = self.kind()
+        redo = self.redo()
         if kind in ("failed", "all"):
-            return ReplayParams(kind, None, None, None, None)
+            return ReplayParams(kind, None, None, None, None, redo)
         job = self.query_one("#job", Select).value
         if job is Select.NULL:
             raise BadInput("choose a job")
@@ -235,7 +243,7 @@ class ReplayDialog(ActionDialog):
             start = end = None
         if start is not None and end is not None:
             self.check_span(start, end)
-        return ReplayParams(kind, str(job), start, end, target)
+        return ReplayParams(kind, str(job), start, end, target, redo)
 
     def request(self, p: ReplayParams) -> ReplayRequest:
         if p.kind in ("failed", "all"):
@@ -252,7 +260,8 @@ class ReplayDialog(ActionDialog):
 
     def dry_run(self, params: ReplayParams, reason: str | None) -> ops.Preview:
         return cast(
-            ops.Preview, self.services.actions.replay(self.request(params), reason=reason, dry_run=True)
+            ops.Preview,
+            self.services.actions.replay(self.request(params), reason=reason, dry_run=True, redo=params.redo),
         )
 
     def _previewed(self, params: Hashable, preview: ops.Preview) -> None:
@@ -261,7 +270,9 @@ class ReplayDialog(ActionDialog):
         super()._previewed(params, preview)
 
     def perform(self, params: ReplayParams, reason: str | None) -> Done:
-        created = cast(ops.Created, self.services.actions.replay(self.request(params), reason=reason))
+        created = cast(
+            ops.Created, self.services.actions.replay(self.request(params), reason=reason, redo=params.redo)
+        )
         kind = created.preview.replay_kind or ""
         return Done(
             f"REPLAY #{created.execution_id} created ({kind}, {len(created.preview.units)} unit(s) of "
@@ -279,10 +290,17 @@ class RollbackDialog(OneExecutionDialog):
     )
 
     def confirm_words(self) -> str:
-        return f"roll back execution #{self.execution.execution_id}"
+        words = f"roll back execution #{self.execution.execution_id}"
+        reopens = self.preview.reopens if isinstance(self.preview, ops.RollbackPreview) else ()
+        if reopens:
+            return f"⚠ RE-OPEN failure(s) {', '.join(f'#{i}' for i in reopens)} ({words})"
+        return words
 
     def preview_renderable(self, preview: Any) -> Text:
-        text = Text(preview.describe())
+        head, warned, warning = preview.describe().partition("; ⚠")
+        text = Text(head)
+        if warned:  # "⚠ re-opens failure(s) #89: …" on a line of its own
+            text.append("\n⚠" + warning, style=WARNING)
         skipped = preview.plan.skipped
         if skipped:
             shown = ", ".join(f"{d}/{t}" for d, t in skipped[:UNITS_SHOWN])

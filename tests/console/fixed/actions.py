@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from c1console import checklists, ops
 from c1console.errors import BadInput, Refused
 from c1console.jobs import JobDefinition, Registry, UnitContext
+from c1console.ops.redo import AGAIN_HINT, COMPENSATION_HINT, SAFE, RedoCheck
 from c1console.ops.session import checked_reason
 from c1console.requests import ReplayFull, ReplayOf, ReplayRequest, ReplaySingle
 from c1console.screens.actions import Actions
+from c1console.store.failures import Compensated
 from c1console.store.results import RollbackPlan
 from tests.console.fixed.records import compensations, job_rows
 from tests.console.fixed.rows import (
@@ -25,6 +27,7 @@ from tests.console.fixed.rows import (
     PERF,
     PRICES,
     RECON,
+    STOPPED_ID,
     TZ,
     VALUATION,
     executions,
@@ -33,6 +36,30 @@ from tests.console.fixed.rows import (
 
 def _unit(day: date, target: str, ctx: UnitContext) -> dict[str, str]:
     return {"target": target}
+
+
+Unit = tuple[date, str]
+REPLAYED_BY = 1047  # the replay that fixed FAILED_ID's failed unit ACC-1003 (fixed rows)
+# The active result of this key was written by approved compensation #3 (fixed records): a replay over it
+# leaves it out unless told to supersede it.
+COMPENSATED = Compensated(MONDAY, "PF-002", 3, "carol")
+
+
+def failed_units(execution_id: int, status: str) -> tuple[str, list[Unit]]:
+    """The canned units of an execution that did not succeed (what a replay --failed-only plans)."""
+    if status in ("READY", "RUNNING"):
+        raise Refused(f"execution {execution_id} is {status}", hint="stop it or wait for it to finish first")
+    if execution_id == FAILED_ID:
+        return RECON, [(MONDAY, "ACC-1003")]
+    if execution_id == 1045:
+        return PERF, [(date(2026, 10, 30), f"PF-{n:03d}") for n in range(4, 10)]
+    if execution_id == 1040:
+        return PRICES, [(MONDAY, "LSE"), (MONDAY, "TSE")]
+    if execution_id == STOPPED_ID:
+        return VALUATION, [(MONDAY, f"PF-{n:03d}") for n in range(6, 13)]
+    if status == "SUCCESS":
+        raise Refused(f"execution {execution_id} has no units that did not succeed", hint="nothing to replay")
+    return RECON, [(MONDAY, a) for a in ACCOUNTS]
 
 
 def registry() -> Registry:
@@ -59,6 +86,11 @@ class FixedActions(Actions):
     allowed: bool = True
     role: str = "operator"
     operator: str = "alice"
+    # Sources whose failed units a later execution fixed since (source -> the fixer), as ops sees them: a
+    # replay of their failed units is refused as "nothing still failing" unless redo.again. Empty by
+    # default (the canned replay of FAILED_ID's failed unit goes ahead); "all units" of FAILED_ID and its
+    # resume always leave out (or, again, redo) ACC-1003, which #1047 fixed.
+    already_replayed: dict[int, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__init__(None)
@@ -68,6 +100,7 @@ class FixedActions(Actions):
         self.stop_requested = {e.execution_id: e.stop_requested_by for e in executions()}
         self.paused = {j.job_id: j.paused for j in job_rows()}
         self.compensations = {c.compensation_id: c for c in compensations()}
+        self.acked: dict[int, str] = {}
 
     @property
     def registry(self) -> Registry:
@@ -103,6 +136,47 @@ class FixedActions(Actions):
             job_id=job_id, run_type=run_type, replay_kind=kind, units=units, supersedes=supersedes, **links
         )
 
+    def _redone(
+        self,
+        job_id: str,
+        run_type: str,
+        kind: str | None,
+        units: list[Unit],
+        redo: ops.Redo,
+        *,
+        fixed: dict[Unit, int] | None = None,
+        what: str = "",
+        **links: Any,
+    ) -> ops.Preview:
+        """ops' redo rule over canned units: what was fixed since or compensated is left out unless the
+        Redo says otherwise; everything left out refuses, in ops' words."""
+        key = (COMPENSATED.business_date, COMPENSATED.target_key)
+        compensated = {u: COMPENSATED for u in units if job_id == VALUATION and u == key}
+        check = RedoCheck(fixed=dict(fixed or {}), compensated=compensated, redo=redo)
+        kept = [u for u in units if u not in check.left_out]
+        if not kept and check.fixed and not redo.again:
+            by = ", ".join(f"#{i}" for i in sorted(set(check.fixed.values())))
+            n = len(check.fixed)
+            raise Refused(
+                f"{what}: nothing still failing — its {n} unit(s) were already replayed by {by}",
+                hint=AGAIN_HINT,
+            )
+        if not kept:
+            raise Refused(
+                f"{what}: every unit holds the result of an approved compensation "
+                f"(#{COMPENSATED.compensation_id}, approved by {COMPENSATED.approved_by})",
+                hint=COMPENSATION_HINT,
+            )
+        return ops.Preview(
+            job_id=job_id,
+            run_type=run_type,
+            replay_kind=kind,
+            units=kept,
+            supersedes=len(kept),
+            redo=check,
+            **links,
+        )
+
     def _outcome(self, preview: ops.Preview, dry_run: bool) -> ops.Created | ops.Preview:
         return preview if dry_run else ops.Created(NEW_ID, preview)
 
@@ -130,57 +204,141 @@ class FixedActions(Actions):
         units = [(d, t) for d in days for t in names]
         return self._outcome(self._preview(job_id, "MANUAL", None, units, len(units)), dry_run)
 
+    def _record(self, name: str, call: dict[str, Any], redo: ops.Redo) -> None:
+        """The call, with ``redo`` only when it is not the default (the calls older tests compare)."""
+        self.calls.append((name, call if redo == SAFE else {**call, "redo": redo}))
+
     def replay(
-        self, request: ReplayRequest, *, reason: str | None, dry_run: bool = False
+        self, request: ReplayRequest, *, reason: str | None, dry_run: bool = False, redo: ops.Redo = SAFE
     ) -> ops.Created | ops.Preview:
         of = request.execution_id if isinstance(request, ReplayOf) else None
         failed_only = isinstance(request, ReplayOf) and request.failed_only
-        self.calls.append(
-            ("replay", {"of": of, "failed_only": failed_only, "dry_run": dry_run, "reason": reason})
+        self._record(
+            "replay", {"of": of, "failed_only": failed_only, "dry_run": dry_run, "reason": reason}, redo
         )
         checked_reason(reason, dry_run=dry_run)
         self._require("operator", "replay")
-        if isinstance(request, ReplayOf) and request.execution_id == FAILED_ID and request.failed_only:
-            preview = self._preview(
-                RECON, "REPLAY", "SINGLE", [(MONDAY, "ACC-1003")], 1, replay_of=request.execution_id
-            )
-        elif isinstance(request, ReplayOf):
-            preview = self._preview(
-                RECON, "REPLAY", "RANGE", [(MONDAY, a) for a in ACCOUNTS], 8, replay_of=request.execution_id
-            )
-        elif isinstance(request, ReplayFull):
-            preview = self._preview(
-                request.job_id,
-                "REPLAY",
-                "FULL",
-                [(FRIDAY, a) for a in ACCOUNTS] + [(MONDAY, a) for a in ACCOUNTS],
-                16,
-            )
-        else:
-            day = request.date_from or MONDAY
-            names = [request.target] if isinstance(request, ReplaySingle) else list(ACCOUNTS)
-            preview = self._preview(
-                request.job_id,
-                "REPLAY",
-                "SINGLE" if isinstance(request, ReplaySingle) else "RANGE",
-                [(day, t) for t in names],
-                len(names),
-            )
-        return self._outcome(preview, dry_run)
+        return self._outcome(self._plan_replay(request, redo), dry_run)
 
-    def resume(self, execution_id: int, reason: str | None, *, dry_run: bool) -> ops.Created | ops.Preview:
-        self.calls.append(("resume", {"execution_id": execution_id, "dry_run": dry_run}))
+    def _plan_replay(self, request: ReplayRequest, redo: ops.Redo) -> ops.Preview:
+        if isinstance(request, ReplayOf):
+            of = request.execution_id
+            if request.failed_only and of in self.already_replayed:
+                return self._replay_of(of, redo)
+            if of == FAILED_ID and request.failed_only:
+                return self._preview(RECON, "REPLAY", "SINGLE", [(MONDAY, "ACC-1003")], 1, replay_of=of)
+            if of == FAILED_ID:  # all its units: ACC-1003 was fixed by #1047 since
+                units = [(MONDAY, a) for a in ACCOUNTS]
+                fixed = {(MONDAY, "ACC-1003"): REPLAYED_BY}
+                return self._redone(
+                    RECON, "REPLAY", "RANGE", units, redo, fixed=fixed, what=f"execution {of}", replay_of=of
+                )
+            return self._preview(RECON, "REPLAY", "RANGE", [(MONDAY, a) for a in ACCOUNTS], 8, replay_of=of)
+        if isinstance(request, ReplayFull):
+            days = [FRIDAY, MONDAY]
+            names = self._targets(request.job_id)
+            units = [(d, t) for d in days for t in names]
+            return self._redone(request.job_id, "REPLAY", "FULL", units, redo, what=f"job {request.job_id}")
+        day = request.date_from or MONDAY
+        names = [request.target] if isinstance(request, ReplaySingle) else self._targets(request.job_id)
+        kind = "SINGLE" if isinstance(request, ReplaySingle) else "RANGE"
+        units = [(day, t) for t in names]
+        return self._redone(request.job_id, "REPLAY", kind, units, redo, what=f"job {request.job_id}")
+
+    def _targets(self, job_id: str) -> list[str]:
+        """Valuation's portfolios (one holds a compensation's result); every other job: the accounts."""
+        if job_id == VALUATION:
+            return list(self._registry.require(job_id).targets_for(MONDAY))
+        return list(ACCOUNTS)
+
+    def _replay_of(self, execution_id: int, redo: ops.Redo) -> ops.Preview:
+        """A REPLAY of the failed units of one execution, as replay --failed-only and replay_many plan it."""
+        job_id, units = failed_units(execution_id, self.statuses.get(execution_id, "FAILED"))
+        fixer = self.already_replayed.get(execution_id)
+        fixed = {u: fixer for u in units} if fixer is not None else {}
+        kind = "SINGLE" if len({t for _d, t in units}) == 1 else "RANGE"
+        return self._redone(
+            job_id,
+            "REPLAY",
+            kind,
+            units,
+            redo,
+            fixed=fixed,
+            what=f"execution {execution_id}",
+            replay_of=execution_id,
+        )
+
+    def replay_many(
+        self,
+        execution_ids: Sequence[int],
+        *,
+        reason: str | None,
+        dry_run: bool = False,
+        redo: ops.Redo = SAFE,
+    ) -> list[ops.Created] | list[ops.Preview]:
+        ids = list(dict.fromkeys(execution_ids))
+        self.calls.append(("replay_many", {"ids": ids, "reason": reason, "dry_run": dry_run, "redo": redo}))
+        checked_reason(reason, dry_run=dry_run)
+        self._require("operator", "replay")
+        if not ids:
+            raise BadInput(
+                "no executions to replay", hint="mark executions first (space), or give --of ID,ID"
+            )
+        previews = [self._replay_of(i, redo) for i in ids]  # one refused: all refused, nothing created
+        if dry_run:
+            return previews
+        return [ops.Created(NEW_ID + n, p) for n, p in enumerate(previews)]
+
+    def resume(
+        self, execution_id: int, reason: str | None, *, dry_run: bool, redo: ops.Redo = SAFE
+    ) -> ops.Created | ops.Preview:
+        self._record("resume", {"execution_id": execution_id, "dry_run": dry_run}, redo)
         checked_reason(reason, required=False)
         self._require("operator", "resume an execution")
-        if execution_id == FAILED_ID:
-            raise Refused(
-                f"execution {execution_id} was already resumed by #1047",
-                hint="resume #1047 instead if it did not finish",
+        if execution_id == FAILED_ID:  # its one failed unit was fixed by #1047 since
+            units = [(MONDAY, "ACC-1003")]
+            return self._outcome(
+                self._redone(
+                    RECON,
+                    "MANUAL",
+                    None,
+                    units,
+                    redo,
+                    fixed={units[0]: REPLAYED_BY},
+                    what=f"execution {execution_id}",
+                    resumed_from=execution_id,
+                ),
+                dry_run,
             )
         units = [(MONDAY, f"PF-{n:03d}") for n in range(6, 13)]
         return self._outcome(
             self._preview(VALUATION, "MANUAL", None, units, 0, resumed_from=execution_id), dry_run
         )
+
+    def acknowledge(self, execution_id: int, reason: str | None, *, dry_run: bool = False) -> None:
+        self.calls.append(
+            ("acknowledge", {"execution_id": execution_id, "reason": reason, "dry_run": dry_run})
+        )
+        checked_reason(reason, dry_run=dry_run)
+        self._require("operator", "acknowledge a failure")
+        status = self.statuses.get(execution_id)
+        if status not in ("FAILED", "STOPPED"):
+            raise Refused(
+                f"execution {execution_id} is {status}", hint="only FAILED or STOPPED ones are acknowledged"
+            )
+        if execution_id in self.acked:
+            raise Refused(
+                f"execution {execution_id} was already acknowledged by {self.acked[execution_id]} at "
+                "2026-11-03 09:30"
+            )
+        if execution_id == FAILED_ID:
+            raise Refused(
+                f"execution {execution_id} is resolved by #{REPLAYED_BY}: nothing open to acknowledge"
+            )
+        if execution_id == STOPPED_ID:
+            raise Refused(f"execution {execution_id} is resolved by #1039: nothing open to acknowledge")
+        if not dry_run:
+            self.acked[execution_id] = self.operator
 
     def stop(self, execution_id: int, reason: str | None, *, dry_run: bool = False) -> str:
         self.calls.append(("stop", {"execution_id": execution_id, "reason": reason, "dry_run": dry_run}))
@@ -214,7 +372,8 @@ class FixedActions(Actions):
             raise Refused(f"execution {execution_id} is {status}", hint="stop it and let it finish first")
         keys = [(MONDAY, a) for a in ACCOUNTS]
         plan = RollbackPlan(deactivate=keys[:7], reactivate=keys[:6], skipped=keys[7:])
-        return ops.RollbackPreview(execution_id, RECON, plan)
+        reopens = {REPLAYED_BY: (FAILED_ID,), 1039: (STOPPED_ID,)}.get(execution_id, ())  # what they fixed
+        return ops.RollbackPreview(execution_id, RECON, plan, reopens)
 
     def sign_checklist(
         self, checklist: checklists.Daily | checklists.Monthly, comment: str | None, *, dry_run: bool = False

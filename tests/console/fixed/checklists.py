@@ -5,59 +5,83 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from c1console import checklists
+from c1console.queries import HANDED_ON, OPEN, RESOLVED
 from tests.console.fixed.rows import FAILED_ID, PERF, PRICES, RECON, STOPPED_ID, VALUATION, at
 
 
 def daily_checklist(day: date) -> checklists.Daily:
+    """The failures of the fixed rows covering ``day``, as c1.failure has them (rows.resolutions)."""
+
+    def item(
+        execution_id: int, job: str, run_type: str, status: str, **fields: object
+    ) -> checklists.FailureItem:
+        values: dict[str, object] = {
+            "execution_id": execution_id,
+            "job_id": job,
+            "run_type": run_type,
+            "status": status,
+            "dates": day.isoformat(),
+            "error_code": None,
+            "error_title": None,
+            "operator": None,
+            "open_units": 0,
+            "resolved": False,
+            "resolved_by": None,
+            "resolved_at": None,
+            "verdict": checklists.OK,
+        }
+        return checklists.FailureItem(**{**values, **fields})  # type: ignore[arg-type]
+
     failures = [
-        checklists.FailureItem(
-            FAILED_ID,
-            RECON,
-            "AUTO",
-            "FAILED",
-            day.isoformat(),
-            "C1-DQ-011",
-            "Duplicate records",
-            None,
-            0,
-            True,
-            1047,
-            at(12).isoformat(),
-            checklists.OK,
-        ),
-        checklists.FailureItem(
-            1040,
-            PRICES,
-            "AUTO",
-            "FAILED",
-            day.isoformat(),
-            "C1-EXT-002",
-            "External system timed out",
-            None,
-            2,
-            False,
-            None,
-            None,
-            checklists.ATTENTION,
-        ),
-        checklists.FailureItem(
+        item(
             STOPPED_ID,
             VALUATION,
             "MANUAL",
             "STOPPED",
-            day.isoformat(),
-            None,
-            None,
-            "bob",
-            0,
-            True,
-            1039,
-            at(90).isoformat(),
-            checklists.OK,
+            operator="bob",
+            stopped="stopped by bob",
+            state=RESOLVED,
+            resolved=True,
+            resolved_by=1039,
+            resolved_at=at(88.8).isoformat(),
+        ),
+        item(
+            1040,
+            PRICES,
+            "AUTO",
+            "FAILED",
+            error_code="C1-EXT-002",
+            error_title="External system timed out",
+            state=HANDED_ON,
+            handed_to=1041,
+        ),
+        item(
+            1041,
+            PRICES,
+            "REPLAY",
+            "FAILED",
+            error_code="C1-EXT-002",
+            error_title="External system timed out",
+            operator="alice",
+            open_units=1,
+            state=OPEN,
+            verdict=checklists.ATTENTION,
+        ),
+        item(
+            FAILED_ID,
+            RECON,
+            "AUTO",
+            "FAILED",
+            error_code="C1-DQ-011",
+            error_title="Duplicate records",
+            state=RESOLVED,
+            resolved=True,
+            resolved_by=1047,
+            resolved_at=at(11.8).isoformat(),
         ),
     ]
     jobs = [
-        checklists.JobDay(PRICES, "0 6 * * 1-5", False, 1, 1, 0, 1040, "FAILED", checklists.ATTENTION),
+        checklists.JobDay(PRICES, "0 6 * * 1-5", False, 1, 1, 0, 1044, "SUCCESS", checklists.ATTENTION),
         checklists.JobDay(
             VALUATION, "30 6 * * 1-5", False, 1, 0, 1, STOPPED_ID, "STOPPED", checklists.ATTENTION
         ),
@@ -102,8 +126,8 @@ def monthly_checklist(first: date) -> checklists.Monthly:
                 9,
                 4,
                 [PRICES],
-                "2026-10-02T06:00:31+00:00",
-                "2026-10-30T06:00:29+00:00",
+                "2026-10-02",
+                "2026-10-30",
             ),
             checklists.ErrorTrend(
                 "C1-DQ-011",
@@ -111,8 +135,8 @@ def monthly_checklist(first: date) -> checklists.Monthly:
                 4,
                 4,
                 [RECON],
-                "2026-10-05T07:00:10+00:00",
-                "2026-10-23T07:00:12+00:00",
+                "2026-10-05",
+                "2026-10-23",
             ),
             checklists.ErrorTrend(
                 "C1-LOG-005",
@@ -120,8 +144,8 @@ def monthly_checklist(first: date) -> checklists.Monthly:
                 1,
                 3,
                 [PERF],
-                "2026-10-30T09:00:00+00:00",
-                "2026-10-30T09:00:00+00:00",
+                "2026-10-30",
+                "2026-10-30",
             ),
         ],
         failures_per_day=per_day[: ((first + timedelta(days=32)).replace(day=1) - first).days],

@@ -20,6 +20,7 @@ from c1console.queries import (
     ExecutionPage,
     JobRow,
     Notification,
+    OpenFailure,
     ResultCounts,
     RunnerState,
     Version,
@@ -77,7 +78,19 @@ class FixedQueries:
         self._maybe_fail()
         return [self.by_id[i] for i in sorted(ids, reverse=True) if i in self.by_id]
 
+    def open_failures(self) -> list[OpenFailure]:
+        self._maybe_fail()
+        return [
+            OpenFailure(e.execution_id, e.job_id, e.error_code, e.resolution.open_units)
+            for e in sorted(self.rows, key=lambda e: e.execution_id, reverse=True)
+            if e.resolution is not None and e.is_open
+        ]
+
     def detail(self, execution_id: int) -> ExecutionDetail | None:
+        """As ConsoleQueries.detail: with what fixed each unit that did not succeed, and the audit rows of
+        the executions that replayed or resumed it (along the chain)."""
+        from c1console.queries import HANDED_ON, FailedUnit
+
         self._maybe_fail()
         e = self.by_id.get(execution_id)
         if e is None:
@@ -93,6 +106,33 @@ class FixedQueries:
         for u in units:
             counts[u.status] = counts.get(u.status, 0) + 1
         done = sum(1 for u in units if u.status == "SUCCESS")
+        later: set[int] = set()
+        while grown := {
+            r.execution_id
+            for r in self.rows
+            if {r.replay_of, r.resumed_from} & (later | {execution_id}) and r.execution_id not in later
+        }:
+            later |= grown
+        failed_units = []
+        r = e.resolution
+        if r is not None:
+            handed = r.handed_units
+            for u in units:
+                if u.status == "SUCCESS":
+                    continue
+                to = r.handed_to if r.state == HANDED_ON and handed > 0 else None
+                handed -= to is not None
+                failed_units.append(
+                    FailedUnit(
+                        u.business_date,
+                        u.target_key,
+                        u.status,
+                        u.error_code,
+                        fixed_by=r.fixed_by if to is None and not r.is_open else None,
+                        fixed_by_compensation=r.fixed_by_compensation if to is None else None,
+                        handed_to=to,
+                    )
+                )
         return ExecutionDetail(
             execution=e,
             error=errors.lookup(e.error_code),
@@ -103,8 +143,9 @@ class FixedQueries:
             results=ResultCounts(
                 applied=done, still_active=done, superseded_by_it=done if e.run_type == "REPLAY" else 0
             ),
-            audit=[a for a in audit_entries() if a.execution_id == execution_id],
+            audit=[a for a in audit_entries() if a.execution_id in later | {execution_id}],
             unit_counts=counts,
+            failed_units=failed_units,
         )
 
     def jobs(self) -> list[JobRow]:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 from c1console.queries import (
+    ACKNOWLEDGED,
+    HANDED_ON,
+    OPEN,
+    RESOLVED,
     Event,
     Execution,
     LogLine,
+    Resolution,
     Unit,
 )
 
@@ -20,6 +26,13 @@ FAILED_ID = 1042  # the FAILED execution the snapshots open
 RUNNING_ID = 1049
 STOPPED_ID = 1038
 NEW_ID = 2001  # what canned actions create
+# The failures as work items: 1045 and 1041 open; 1042 resolved by its replay 1047, 1038 by its resume
+# 1039; 1040 handed on to its replay 1041 (which failed too); 1036 acknowledged. 1043 (SUCCESS) was rolled
+# back.
+OPEN_IDS = (1045, 1041)
+HANDED_ID = 1040
+ACKED_ID = 1036
+ROLLED_BACK_ID = 1043
 
 PRICES, VALUATION, RECON, PERF = (
     "market_price_ingest",
@@ -152,7 +165,12 @@ def executions() -> list[Execution]:
             reason="October month-end performance",
         ),
         execution(1044, PRICES, "SUCCESS", started=45, took=1.1, total=5),
-        execution(1043, VALUATION, "SUCCESS", started=52, took=2.0, total=12),
+        replace(
+            execution(1043, VALUATION, "SUCCESS", started=52, took=2.0, total=12),
+            rolled_back_at=at(20),
+            rolled_back_by="bob",
+            rolled_back_reason="valued with the wrong FX rates",
+        ),
         execution(
             FAILED_ID,
             RECON,
@@ -164,7 +182,22 @@ def executions() -> list[Execution]:
             code="C1-DQ-011",
             summary="1 unit(s) failed; first: ACC-1003 2026-11-02: 3 duplicate position records",
         ),
-        execution(1041, PRICES, "SUCCESS", started=70, took=1.0, total=5),
+        execution(
+            1041,
+            PRICES,
+            "FAILED",
+            run_type="REPLAY",
+            kind="RANGE",
+            replay_of=1040,
+            started=70,
+            took=1.0,
+            total=2,
+            failed=1,
+            targets=["LSE", "TSE"],
+            code="C1-EXT-002",
+            summary="1 unit(s) failed; first: TSE 2026-11-02: feed timed out after 30s",
+            reason="exchange feeds back up",
+        ),
         execution(
             1040,
             PRICES,
@@ -211,7 +244,59 @@ def executions() -> list[Execution]:
         )
         if n % 3 == 2:
             day -= timedelta(days=3 if day.weekday() == 0 else 1)
-    return rows
+    rows = [_acked_failure(e) if e.execution_id == ACKED_ID else e for e in rows]
+    return [replace(e, resolution=resolutions().get(e.execution_id)) for e in rows]
+
+
+def _acked_failure(e: Execution) -> Execution:
+    return replace(
+        e,
+        status="FAILED",
+        units_done=11,
+        units_failed=1,
+        error_code="C1-INP-001",
+        error_summary="1 unit(s) failed; first: PF-009 2026-10-30: price for PF-009 missing",
+    )
+
+
+def resolution(execution_id: int, state: str, failed: int, **fields: object) -> Resolution:
+    values: dict[str, object] = {
+        "execution_id": execution_id,
+        "state": state,
+        "units_not_succeeded": failed,
+        "open_units": failed if state == OPEN else 0,
+        "handed_units": 0,
+        "fixed_at": None,
+        "fixed_by": None,
+        "fixed_by_compensation": None,
+        "handed_to": None,
+        "acked_by": None,
+        "acked_at": None,
+        "ack_reason": None,
+        "rolled_back_at": None,
+        "rolled_back_by": None,
+        "rolled_back_reason": None,
+    }
+    return Resolution(**{**values, **fields})  # type: ignore[arg-type]
+
+
+def resolutions() -> dict[int, Resolution]:
+    """The fixed FAILED and STOPPED rows as work items (what c1.failure would say of them)."""
+    return {
+        1045: resolution(1045, OPEN, 6),
+        FAILED_ID: resolution(FAILED_ID, RESOLVED, 1, fixed_by=1047, fixed_at=at(11.8)),
+        1041: resolution(1041, OPEN, 1),
+        HANDED_ID: resolution(HANDED_ID, HANDED_ON, 2, handed_units=1, handed_to=1041, fixed_by=1041),
+        STOPPED_ID: resolution(STOPPED_ID, RESOLVED, 7, fixed_by=1039, fixed_at=at(88.8)),
+        ACKED_ID: resolution(
+            ACKED_ID,
+            ACKNOWLEDGED,
+            1,
+            acked_by="bob",
+            acked_at=at(600),
+            ack_reason="PF-009 was closed; the day is recomputed on Monday",
+        ),
+    }
 
 
 def units_of(e: Execution) -> list[Unit]:

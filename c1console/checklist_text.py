@@ -1,0 +1,158 @@
+"""The daily and monthly checklists as text, Markdown or JSON (what the CLI prints and a sign-off keeps).
+Both say the basis they count by (business date)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from c1console.presentation import NO_ALERT_CHANNEL, human_duration, iso_timestamp, table
+
+if TYPE_CHECKING:
+    from c1console.checklists import Daily, Monthly
+
+
+def to_json(checklist: Daily | Monthly) -> str:
+    return json.dumps(checklist.as_dict(), indent=2, ensure_ascii=False)
+
+
+def render_daily(c: Daily, markdown: bool = False) -> str:
+    h = "## " if markdown else ""
+    bullet = "- " if markdown else "  "
+    out = [f"{'# ' if markdown else ''}Daily checklist {c.period}: {c.verdict}"]
+    out.append(f"by {c.basis}: the executions whose business dates cover {c.period}")
+    if c.signoffs:
+        s = c.signoffs[-1]
+        out.append(f"signed by {s['signed_by']} at {s['signed_at']:%Y-%m-%d %H:%M}: {s['comment']}")
+    out += ["", f"{h}Jobs"]
+    rows = [
+        [
+            j.job_id,
+            j.schedule or "manual",
+            "paused" if j.paused else "",
+            str(j.expected_fires),
+            str(j.auto_runs),
+            str(j.missed),
+            f"#{j.latest_execution_id} {j.latest_status}" if j.latest_execution_id else "-",
+            j.verdict,
+        ]
+        for j in c.jobs
+    ]
+    out += _table(["JOB", "SCHEDULE", "", "EXPECTED", "RAN", "MISSED", "LATEST", "VERDICT"], rows, markdown)
+    opened = sum(f.is_open for f in c.failures)
+    out += [
+        "",
+        f"{h}Failed and stopped executions" + (f" ({len(c.failures)}; {opened} open)" if c.failures else ""),
+    ]
+    if not c.failures:
+        out.append(f"{bullet}none")
+    for f in c.failures:
+        what = " ".join(
+            part
+            for part in (f"#{f.execution_id}", f.job_id, f.status, f.dates, f.error_code, f.error_title)
+            if part
+        )
+        who = f", {f.stopped}" if f.stopped else (f" by {f.operator}" if f.operator else "")
+        out.append(f"{bullet}{what}{who}: {f.mark} {f.state_text()}")
+    out += ["", f"{h}Missed schedule fires"]
+    out += [f"{bullet}{m['job_id']} at {iso_timestamp(m['scheduled_for'])}" for m in c.missed] or [
+        f"{bullet}none"
+    ]
+    out += ["", f"{h}Running too long"]
+    out += [
+        f"{bullet}#{r['execution_id']} {r['job_id']} since {iso_timestamp(r['started_at'])}"
+        for r in c.long_running
+    ] or [f"{bullet}none"]
+    out += ["", f"{h}Alert deliveries that failed"]
+    if c.no_alert_channel:
+        out.append(f"{bullet}{'**' if markdown else ''}{NO_ALERT_CHANNEL}{'**' if markdown else ''}")
+    out += [
+        f"{bullet}#{d['notification_id']} {d['event']} via {d['channel']} after {d['attempts']} attempt(s): "
+        f"{d['last_error']}"
+        for d in c.failed_deliveries
+    ] or ([] if c.no_alert_channel else [f"{bullet}none"])
+    return "\n".join(out) + "\n"
+
+
+def render_monthly(c: Monthly, markdown: bool = False) -> str:
+    h = "## " if markdown else ""
+    bullet = "- " if markdown else "  "
+    out = [f"{'# ' if markdown else ''}Monthly checklist {c.month}: {c.verdict}"]
+    out.append(
+        f"by {c.basis}: the executions whose business dates fall in {c.month}, each replay in the week of"
+        " its first date"
+    )
+    if c.signoffs:
+        s = c.signoffs[-1]
+        out.append(f"signed by {s['signed_by']} at {s['signed_at']:%Y-%m-%d %H:%M}: {s['comment']}")
+    out += ["", f"{h}Replays ({c.replay_total}; previous month {c.replay_total_previous})"]
+    rows = []
+    for job, kinds in sorted(c.replays.items()):
+        for kind, weeks in sorted(kinds.items()):
+            rows.append(
+                [
+                    job,
+                    kind,
+                    *(str(w) for w in weeks),
+                    str(sum(weeks)),
+                    str(c.replays_previous.get(job, {}).get(kind, 0)),
+                ]
+            )
+    for job, previous in sorted(c.replays_previous.items()):
+        for kind, count in sorted(previous.items()):
+            if kind not in c.replays.get(job, {}):
+                rows.append([job, kind, "0", "0", "0", "0", "0", "0", str(count)])
+    out += (
+        _table(["JOB", "KIND", "W1", "W2", "W3", "W4", "W5", "TOTAL", "PREV"], rows, markdown)
+        if rows
+        else [f"{bullet}none"]
+    )
+    per_day = c.failures_per_day
+    worst = max(per_day, default=0)
+    out += [
+        "",
+        f"{h}Failures per business day",
+        f"{bullet}{sum(per_day)} in {len(per_day)} day(s)"
+        + (f"; most {worst} on day {per_day.index(worst) + 1}" if worst else "")
+        + (f": {' '.join(str(n) for n in per_day)}" if worst else ""),
+    ]
+    out += ["", f"{h}Recurring errors"]
+    rows = [
+        [
+            e.code,
+            e.title or "",
+            str(e.failures),
+            str(e.previous),
+            e.trend,
+            ", ".join(e.jobs),
+            e.first_seen[:10],
+            e.last_seen[:10],
+        ]
+        for e in c.errors
+    ]
+    out += (
+        _table(["CODE", "TITLE", "COUNT", "PREV", "TREND", "JOBS", "FIRST", "LAST"], rows, markdown)
+        if rows
+        else [f"{bullet}none"]
+    )
+    mttr = human_duration(timedelta(seconds=c.mttr_seconds)) if c.mttr_seconds is not None else "n/a"
+    out += [
+        "",
+        f"{h}Recovery",
+        f"{bullet}mean time to recovery: {mttr} over {c.recovered} recovered failure(s)"
+        f" (from each failure's end to its last fix); {c.still_open} still open",
+    ]
+    out += ["", f"{h}Manual interventions"]
+    if not c.interventions:
+        out.append(f"{bullet}none")
+    for operator, actions in sorted(c.interventions.items()):
+        out.append(f"{bullet}{operator}: " + ", ".join(f"{a} {n}" for a, n in sorted(actions.items())))
+    return "\n".join(out) + "\n"
+
+
+def _table(headers: list[str], rows: list[list[str]], markdown: bool) -> list[str]:
+    if markdown:
+        lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+        return lines + ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return table(headers, rows).splitlines()
