@@ -102,8 +102,12 @@ def test_replay_and_resume_of_an_execution(operator_env: str, raw: psycopg.Conne
     assert run(["exec", "stop", "1", "--reason", "hold", "--yes"]) == 0
     assert run(["exec", "resume", "1", "--reason", "go", "--yes"]) == 0
     assert "execution 2 created (resume)" in capsys.readouterr().out
-    assert run(["exec", "replay", "--of", "1", "--reason", "again", "--yes"]) == 0
-    assert "REPLAY RANGE of #1 of noop: 5 unit(s)" in capsys.readouterr().out
+    # the resume (READY, no runner here) is about to run the same units: a replay needs --again
+    assert run(["exec", "replay", "--of", "1", "--reason", "again", "--yes"]) == 4
+    assert "being replayed by #2, not finished yet" in capsys.readouterr().err
+    assert run(["exec", "replay", "--of", "1", "--reason", "again", "--again", "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "REPLAY RANGE of #1 of noop: 5 unit(s)" in out and "WILL RUN AGAIN: 5 unit(s)" in out
     rows = raw.execute(
         "SELECT execution_id, run_type, resumed_from, replay_of FROM c1.execution ORDER BY 1"
     ).fetchall()

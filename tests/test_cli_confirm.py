@@ -112,7 +112,8 @@ def test_every_write_needs_yes_without_a_terminal(
         (["jobs", "trigger", "noop", "--from", DAY], "will create: MANUAL of noop"),
         (["exec", "stop", "1", "--reason", "wrong day"], "will stop execution 1"),
         (["exec", "resume", "1", "--reason", "right day"], "will create: MANUAL of #1 of noop"),
-        (["exec", "replay", "--of", "1", "--reason", "again"], "will create: REPLAY RANGE of #1"),
+        # --again: the resume above (READY, no runner here) is about to run the same units
+        (["exec", "replay", "--of", "1", "--again", "--reason", "again"], "will create: REPLAY RANGE of #1"),
         (["exec", "ack", "1", "--reason", "the day is recomputed anyway"], "will acknowledge execution 1"),
         (["exec", "rollback", "1", "--reason", "undo"], "will do: rollback of #1"),
         (

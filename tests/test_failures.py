@@ -220,3 +220,24 @@ def test_rolling_back_the_fix_reopens_the_failure_and_says_so_first(
     rolled = state(db, failed)
     assert (rolled.state, rolled.rolled_back_by) == ("ROLLED_BACK", "alice")
     assert open_ids(db) == []
+
+
+def test_a_failure_being_replayed_is_not_replayed_twice_by_accident(
+    db: Database, alice: ops.Session, registry, settings
+) -> None:  # type: ignore[no-untyped-def]
+    runner = Runner(db, registry, settings).start()
+    try:
+        failed = failed_flaky(alice, db)
+    finally:
+        runner.stop()
+    first = ops.replay(alice, ReplayOf(failed, failed_only=True), reason="price feed fixed")
+    assert isinstance(first, ops.Created)  # READY: no runner picks it up here
+    with pytest.raises(Refused, match=f"being replayed by #{first.execution_id}, not finished yet"):
+        ops.replay(alice, ReplayOf(failed, failed_only=True), reason="twice?", dry_run=True)
+    with pytest.raises(Refused, match="being replayed"):
+        ops.replay_many(alice, [failed], reason="twice?", dry_run=True)
+    again = ops.replay(
+        alice, ReplayOf(failed, failed_only=True), reason=None, dry_run=True, redo=ops.Redo(again=True)
+    )
+    assert isinstance(again, ops.Preview)
+    assert f"WILL RUN AGAIN: 2 unit(s) being replayed by #{first.execution_id}" in again.describe()

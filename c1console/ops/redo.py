@@ -1,8 +1,8 @@
 """Never redo by accident: which planned units a replay or resume would run again although a later
-execution already fixed them, or whose result an approved compensation wrote. Such units are left out
-unless the operator says so explicitly (``again`` / ``supersede_compensation``: the dialog's boxes, the
-command line's ``--again`` / ``--supersede-compensation``); the preview names them either way and the audit
-row records the warning."""
+execution already fixed them (or a replay of the same execution is about to), or whose result an approved
+compensation wrote. Such units are left out unless the operator says so explicitly (``again`` /
+``supersede_compensation``: the dialog's boxes, the command line's ``--again`` /
+``--supersede-compensation``); the preview names them either way and the audit row records the warning."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ class RedoCheck:
     """What a plan would redo, and whether it does (``again``) or leaves them out."""
 
     fixed: dict[UnitKey, int] = field(default_factory=dict)  # unit -> the execution that fixed it since
+    # unit -> a READY or RUNNING replay/resume of the same execution that is about to run it
+    pending: dict[UnitKey, int] = field(default_factory=dict)
     compensated: dict[UnitKey, failures.Compensated] = field(default_factory=dict)
     redo: Redo = field(default_factory=Redo)
 
@@ -45,14 +47,14 @@ class RedoCheck:
     def left_out(self) -> set[UnitKey]:
         out: set[UnitKey] = set()
         if not self.redo.again:
-            out |= set(self.fixed)
+            out |= set(self.fixed) | set(self.pending)
         if not self.redo.supersede_compensation:
             out |= set(self.compensated)
         return out
 
     @property
     def warned(self) -> bool:
-        return bool(self.fixed or self.compensated)
+        return bool(self.fixed or self.pending or self.compensated)
 
     def lines(self) -> list[str]:
         """What the preview says: each kind of redo, whether it is done or left out."""
@@ -61,6 +63,10 @@ class RedoCheck:
             by = ", ".join(f"#{i}" for i in sorted(set(self.fixed.values())))
             verb = "⚠ WILL RUN AGAIN" if self.redo.again else "left out"
             out.append(f"{verb}: {len(self.fixed)} unit(s) already replayed by {by}")
+        if self.pending:
+            by = ", ".join(f"#{i}" for i in sorted(set(self.pending.values())))
+            verb = "⚠ WILL RUN AGAIN" if self.redo.again else "left out"
+            out.append(f"{verb}: {len(self.pending)} unit(s) being replayed by {by} (not finished)")
         if self.compensated:
             names = ", ".join(
                 f"#{c.compensation_id} (approved by {c.approved_by or '?'}) "
@@ -78,6 +84,7 @@ class RedoCheck:
         return {
             "warned": {
                 "already_replayed": {f"{d} {t}": by for (d, t), by in sorted(self.fixed.items())},
+                "being_replayed": {f"{d} {t}": by for (d, t), by in sorted(self.pending.items())},
                 "compensations": sorted({c.compensation_id for c in self.compensated.values()}),
             },
             "again": self.redo.again,
@@ -91,13 +98,17 @@ def check(
 ) -> RedoCheck:
     """The redo check of a plan: ``source`` is the execution replayed or resumed, if any."""
     fixed: dict[UnitKey, int] = {}
+    pending: dict[UnitKey, int] = {}
     if source is not None:
         planned = set(units)
         for u in failures.failed_units(conn, source):
             if u.fixed_by is not None and u.fixed_by_compensation is None and u.key in planned:
                 fixed[u.key] = u.fixed_by
+        pending = {
+            k: i for k, i in failures.in_flight(conn, source).items() if k in planned and k not in fixed
+        }
     compensated = {(c.business_date, c.target_key): c for c in failures.compensated(conn, job_id, units)}
-    return RedoCheck(fixed=fixed, compensated=compensated, redo=redo)
+    return RedoCheck(fixed=fixed, pending=pending, compensated=compensated, redo=redo)
 
 
 def kept(units: Sequence[UnitKey], checked: RedoCheck, what: str) -> list[UnitKey]:
@@ -106,6 +117,12 @@ def kept(units: Sequence[UnitKey], checked: RedoCheck, what: str) -> list[UnitKe
     remaining = [u for u in units if u not in out]
     if remaining:
         return remaining
+    if checked.pending and not checked.redo.again:
+        by = ", ".join(f"#{i}" for i in sorted(set(checked.pending.values())))
+        raise Refused(
+            f"{what}: its {len(checked.pending)} unit(s) are being replayed by {by}, not finished yet",
+            hint="wait for it (or stop it); " + AGAIN_HINT,
+        )
     if checked.fixed and not checked.redo.again:
         by = ", ".join(f"#{i}" for i in sorted(set(checked.fixed.values())))
         raise Refused(

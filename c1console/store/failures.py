@@ -205,3 +205,20 @@ def not_open(state: Resolution) -> tuple[str, str | None] | None:
         by = f" by #{state.fixed_by}" if state.fixed_by else ""
         return f"execution {n} is resolved{by}: nothing open to acknowledge", None
     return None
+
+
+def in_flight(conn: Connection, execution_id: int) -> dict[tuple[date, str], int]:
+    """The units of this execution that a READY or RUNNING replay or resume of it is about to run again:
+    unit -> that execution."""
+    rows = conn.execute(
+        sa.text(
+            """
+            SELECT u.business_date, u.target_key, max(c.execution_id)
+              FROM c1.execution c JOIN c1.execution_unit u ON u.execution_id = c.execution_id
+             WHERE (c.replay_of = :id OR c.resumed_from = :id) AND c.status IN ('READY', 'RUNNING')
+             GROUP BY 1, 2
+            """
+        ),
+        {"id": execution_id},
+    )
+    return {(r[0], r[1]): r[2] for r in rows}
