@@ -260,6 +260,8 @@ def replay_many(
     if not ids:
         raise BadInput("no executions to replay", hint="mark executions first (space), or give --of ID,ID")
     with acting(session, dry_run=dry_run) as conn:
+        for i in sorted(ids):  # locked in one order, so two bulk replays cannot deadlock
+            existing_execution(conn, i, for_update=True)
         previews = [_plan_replay(conn, session, ReplayOf(i, failed_only=True), redo) for i in ids]
         if dry_run:
             return previews
@@ -307,7 +309,8 @@ def _plan_replay(conn: Connection, session: Session, request: ReplayRequest, red
 
 def _plan_replay_of(conn: Connection, session: Session, request: ReplayOf, redo: Redo) -> Preview:
     of = request.execution_id
-    source = existing_execution(conn, of)
+    # locked: concurrent replays of one execution queue here, and each sees the READY replay made before it
+    source = existing_execution(conn, of, for_update=True)
     if source.status in ("READY", "RUNNING"):
         raise Refused(f"execution {of} is {source.status}", hint="stop it or wait for it to finish first")
     job = _job(session, source.job_id)
