@@ -4,27 +4,79 @@ Both say the basis they count by (business date)."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any
 
-from c1console.presentation import NO_ALERT_CHANNEL, human_duration, iso_timestamp, table
+from c1console.presentation import NO_ALERT_CHANNEL, human_duration, iso_timestamp, table, timestamp
 
 if TYPE_CHECKING:
     from c1console.checklists import Daily, Monthly
+
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
 
 
 def to_json(checklist: Daily | Monthly) -> str:
     return json.dumps(checklist.as_dict(), indent=2, ensure_ascii=False)
 
 
-def render_daily(c: Daily, markdown: bool = False) -> str:
+# Sign-offs: every one is kept (c1.checklist_signoff is append-only); each list is oldest first, as stored.
+
+
+def ordinal(n: int) -> str:
+    """1 -> "first", 2 -> "second" … 11 -> "11th" (the sign-off a confirmation adds)."""
+    if 1 <= n <= len(ORDINALS):
+        return ORDINALS[n - 1]
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
+def signed_at(signoff: dict[str, Any], tz: tzinfo | None = None) -> str:
+    """When it was signed, like every other time (a datetime from the database, ISO text from JSON)."""
+    at = signoff["signed_at"]
+    return timestamp(at, tz) if isinstance(at, datetime) else iso_timestamp(str(at), tz)
+
+
+def signoff_summary(signoffs: Sequence[dict[str, Any]], tz: tzinfo | None = None) -> str:
+    """The latest sign-off and how many there are: "signed by bob at … (2 sign-offs)"; "not signed"."""
+    if not signoffs:
+        return "not signed"
+    last = signoffs[-1]
+    count = f" ({len(signoffs)} sign-offs)" if len(signoffs) > 1 else ""
+    return f"signed by {last['signed_by']} at {signed_at(last, tz)}{count}"
+
+
+def already_signed(signoffs: Sequence[dict[str, Any]], tz: tzinfo | None = None) -> str:
+    """What signing again means, said before anything is added ("" when not signed yet)."""
+    if not signoffs:
+        return ""
+    last = signoffs[-1]
+    more = f", {len(signoffs)} sign-offs so far" if len(signoffs) > 1 else ""
+    return (
+        f"already signed by {last['signed_by']} at {signed_at(last, tz)}{more} — this adds another sign-off"
+        f" (the {ordinal(len(signoffs) + 1)}; every one is kept)"
+    )
+
+
+def signoff_history(signoffs: Sequence[dict[str, Any]], tz: tzinfo | None = None) -> list[str]:
+    """Every sign-off, newest first: "2026-11-02 10:15:00 bob: comment"."""
+    return [f"{signed_at(s, tz)} {s['signed_by']}: {s['comment']}" for s in reversed(signoffs)]
+
+
+def _signoff_section(c: Daily | Monthly, h: str, bullet: str, tz: tzinfo | None) -> list[str]:
+    if not c.signoffs:
+        return []
+    return ["", f"{h}Sign-offs ({len(c.signoffs)}, newest first)"] + [
+        f"{bullet}{line}" for line in signoff_history(c.signoffs, tz)
+    ]
+
+
+def render_daily(c: Daily, markdown: bool = False, tz: tzinfo | None = None) -> str:
+    """``tz``: the zone times are shown in (the console passes its own; None: local time)."""
     h = "## " if markdown else ""
     bullet = "- " if markdown else "  "
     out = [f"{'# ' if markdown else ''}Daily checklist {c.period}: {c.verdict}"]
     out.append(f"by {c.basis}: the executions whose business dates cover {c.period}")
-    if c.signoffs:
-        s = c.signoffs[-1]
-        out.append(f"signed by {s['signed_by']} at {s['signed_at']:%Y-%m-%d %H:%M}: {s['comment']}")
+    out.append(signoff_summary(c.signoffs, tz))
     out += ["", f"{h}Jobs"]
     rows = [
         [
@@ -56,12 +108,12 @@ def render_daily(c: Daily, markdown: bool = False) -> str:
         who = f", {f.stopped}" if f.stopped else (f" by {f.operator}" if f.operator else "")
         out.append(f"{bullet}{what}{who}: {f.mark} {f.state_text()}")
     out += ["", f"{h}Missed schedule fires"]
-    out += [f"{bullet}{m['job_id']} at {iso_timestamp(m['scheduled_for'])}" for m in c.missed] or [
+    out += [f"{bullet}{m['job_id']} at {iso_timestamp(m['scheduled_for'], tz)}" for m in c.missed] or [
         f"{bullet}none"
     ]
     out += ["", f"{h}Running too long"]
     out += [
-        f"{bullet}#{r['execution_id']} {r['job_id']} since {iso_timestamp(r['started_at'])}"
+        f"{bullet}#{r['execution_id']} {r['job_id']} since {iso_timestamp(r['started_at'], tz)}"
         for r in c.long_running
     ] or [f"{bullet}none"]
     out += ["", f"{h}Alert deliveries that failed"]
@@ -72,10 +124,11 @@ def render_daily(c: Daily, markdown: bool = False) -> str:
         f"{d['last_error']}"
         for d in c.failed_deliveries
     ] or ([] if c.no_alert_channel else [f"{bullet}none"])
+    out += _signoff_section(c, h, bullet, tz)
     return "\n".join(out) + "\n"
 
 
-def render_monthly(c: Monthly, markdown: bool = False) -> str:
+def render_monthly(c: Monthly, markdown: bool = False, tz: tzinfo | None = None) -> str:
     h = "## " if markdown else ""
     bullet = "- " if markdown else "  "
     out = [f"{'# ' if markdown else ''}Monthly checklist {c.month}: {c.verdict}"]
@@ -83,9 +136,7 @@ def render_monthly(c: Monthly, markdown: bool = False) -> str:
         f"by {c.basis}: the executions whose business dates fall in {c.month}, each replay in the week of"
         " its first date"
     )
-    if c.signoffs:
-        s = c.signoffs[-1]
-        out.append(f"signed by {s['signed_by']} at {s['signed_at']:%Y-%m-%d %H:%M}: {s['comment']}")
+    out.append(signoff_summary(c.signoffs, tz))
     out += ["", f"{h}Replays ({c.replay_total}; previous month {c.replay_total_previous})"]
     rows = []
     for job, kinds in sorted(c.replays.items()):
@@ -148,6 +199,7 @@ def render_monthly(c: Monthly, markdown: bool = False) -> str:
         out.append(f"{bullet}none")
     for operator, actions in sorted(c.interventions.items()):
         out.append(f"{bullet}{operator}: " + ", ".join(f"{a} {n}" for a, n in sorted(actions.items())))
+    out += _signoff_section(c, h, bullet, tz)
     return "\n".join(out) + "\n"
 
 

@@ -5,6 +5,8 @@ SQL taken directly, MTTR from the fixes, exit codes for cron, sign-off."""
 from __future__ import annotations
 
 import json
+import os
+import pwd
 import random
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -13,8 +15,9 @@ import psycopg
 import pytest
 
 from c1console import checklists, ops
+from c1console.checklist_text import ordinal
 from c1console.cli import run
-from c1console.errors import BadInput, InputDataError
+from c1console.errors import BadInput, InputDataError, Refused
 from c1console.jobs import JobDefinition, UnitContext
 from c1console.presentation import NO_ALERT_CHANNEL, timestamp
 from c1console.queries import ConsoleQueries
@@ -23,6 +26,7 @@ from c1console.scheduler.runner import Runner
 from c1console.screens.detail_summary import story
 from c1console.store.engine import Database
 from tests.jobmods import testjobs
+from tests.rawsql import grant_role
 from tests.runtime import execution, runner_settings, session, wait_terminal, wait_until
 
 DAY = date(2026, 11, 2)
@@ -461,3 +465,92 @@ def test_missed_fires_and_long_runs_read_as_local_times() -> None:
     assert "+00:00" not in text and "T21:00" not in text
     # the JSON keeps the exact instant
     assert json.loads(checklists.to_json(c))["missed"][0]["scheduled_for"] == "2026-12-01T21:00:00+00:00"
+
+
+# Sign-offs are kept, all of them (issue 16): signing a signed period adds one, and says so before. --------
+
+
+def test_signing_again_adds_a_sign_off_and_names_the_earlier_ones(
+    cli_env: str,
+    raw: psycopg.Connection,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    me = pwd.getpwuid(os.geteuid()).pw_name  # who the command line acts as
+    monkeypatch.setenv("C1_JOBS", "tests.jobmods.testjobs")
+    grant_role(raw, me, "operator")
+    day = "2026-11-03"
+    sign = ["checklist", "sign", "daily", day, "--yes"]
+    assert run([*sign, "--comment", "all green at 08:00"]) == 0
+    first = capsys.readouterr().out
+    assert f"will sign the daily checklist {day} off" in first and "already" not in first
+    [(first_at,)] = raw.execute("SELECT signed_at FROM c1.checklist_signoff").fetchall()
+
+    assert run([*sign, "--comment", "looked again after the late feed"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    # the question names what is there and says it ADDs: nothing is replaced
+    assert out[0].startswith(f"will ADD a second sign-off to the daily checklist {day} (OK, 0 open item(s))")
+    assert out[1] == f"  already signed by {me} at {timestamp(first_at)}; every one is kept, newest first:"
+    assert out[2] == f"    {timestamp(first_at)} {me}: all green at 08:00"
+    assert out[3].endswith("; 2 sign-offs in all)")
+    rows = raw.execute(
+        "SELECT signed_by, comment FROM c1.checklist_signoff WHERE period = %s ORDER BY signoff_id", (day,)
+    ).fetchall()
+    assert rows == [(me, "all green at 08:00"), (me, "looked again after the late feed")]
+    details = raw.execute(
+        "SELECT details->'earlier_signoffs' FROM c1.audit_log WHERE action = 'checklist.sign'"
+        " ORDER BY audit_id"
+    ).fetchall()
+    assert [len(d[0]) for d in details] == [0, 1]
+
+    # every rendering lists them all, newest first; the JSON keeps both
+    assert run(["checklist", "daily", "--date", day]) == 0
+    text = capsys.readouterr().out
+    assert f"signed by {me} at " in text and "(2 sign-offs)" in text
+    history = text.split("Sign-offs (2, newest first)\n", 1)[1].splitlines()
+    assert [line.split(": ", 1)[1] for line in history] == [
+        "looked again after the late feed",
+        "all green at 08:00",
+    ]
+    assert run(["checklist", "daily", "--date", day, "--format", "md"]) == 0
+    assert "## Sign-offs (2, newest first)\n- " in capsys.readouterr().out
+    assert run(["checklist", "daily", "--date", day, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [s["comment"] for s in data["signoffs"]] == [
+        "all green at 08:00",
+        "looked again after the late feed",
+    ]
+
+
+def test_a_sign_off_added_meanwhile_is_not_confirmed_blind(db: Database, db_url: str) -> None:
+    """The question counted the sign-offs; when another came meanwhile, confirming is refused."""
+    settings = runner_settings(db_url)
+    alice = session(db, settings, testjobs.build())
+    bob = session(db, settings, testjobs.build(), operator="bob")
+    clean = checklists.daily(db, date(2026, 11, 3))
+    asked = ops.sign_checklist(alice, clean, "all green", dry_run=True)
+    assert (asked.count, asked.action()) == (0, "sign the daily checklist 2026-11-03")
+    ops.sign_checklist(bob, clean, "all green here too")
+    with pytest.raises(Refused, match="was signed meanwhile by bob at"):
+        ops.sign_checklist(alice, clean, "all green", seen=asked.count)
+    again = ops.sign_checklist(alice, clean, "all green", dry_run=True)
+    assert again.action() == "ADD a second sign-off to the daily checklist 2026-11-03"
+    assert again.describe().startswith("already signed by bob at ")
+    ops.sign_checklist(alice, clean, "all green", seen=again.count)
+    assert [s["signed_by"] for s in checklists.daily(db, date(2026, 11, 3)).signoffs] == ["bob", "alice"]
+
+
+def test_ordinals_of_sign_offs() -> None:
+    assert [ordinal(n) for n in (1, 2, 3, 10, 11, 12, 13, 21, 22, 23, 101)] == [
+        "first",
+        "second",
+        "third",
+        "tenth",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "23rd",
+        "101st",
+    ]

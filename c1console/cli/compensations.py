@@ -12,6 +12,7 @@ from c1console import inputs, ops
 from c1console.cli.context import Context, confirm, emit_json, print_table, reason_given
 from c1console.cli.parsing import Commands, write_options, yes_option
 from c1console.errors import BadInput
+from c1console.evidence import read_attachments, read_payload
 from c1console.presentation import timestamp
 from c1console.store import results as results_store
 from c1console.store.engine import connection
@@ -51,32 +52,12 @@ def add_comp(commands: Commands) -> None:
 # Writes ------------------------------------------------------------------------------------------------
 
 
-def _read_payload(text: str) -> str:
-    if text.startswith("@"):
-        try:
-            return Path(text[1:]).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise BadInput(f"cannot read the payload file {text[1:]}: {exc.strerror}") from None
-    return text
-
-
-def _attachments(paths: list[str] | None) -> list[ops.Attachment]:
-    found = []
-    for name in paths or []:
-        path = Path(name)
-        try:
-            found.append(ops.Attachment(path.name, path.read_bytes()))
-        except OSError as exc:
-            raise BadInput(f"cannot read evidence file {name}: {exc.strerror}") from None
-    return found
-
-
 def cmd_comp_request(ctx: Context) -> int:
     args = ctx.args
     session = ctx.session()
     business_date = inputs.parse_date(args.date, "--date")
-    payload = _read_payload(args.payload)
-    attachments = _attachments(args.attach)
+    payload = read_payload(args.payload)
+    attachments = read_attachments(args.attach or [], session.settings.evidence_max_bytes)
     request = {
         "job_id": args.job,
         "business_date": business_date,

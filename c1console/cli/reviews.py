@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from c1console import checklists, errors, inputs, ops
+from c1console.checklist_text import signoff_history, signoff_summary
 from c1console.cli.context import Context, confirm, reason_given
 from c1console.cli.parsing import Commands, yes_option
 
@@ -59,20 +60,26 @@ def cmd_checklist_monthly(ctx: Context) -> int:
 
 
 def cmd_checklist_sign(ctx: Context) -> int:
+    """Every sign-off is kept: on a signed period the question names the earlier ones and says it ADDs."""
     checklist = _checklist(ctx, ctx.args.kind, ctx.args.period)
     session = ctx.session()
     reason_given(ctx.args.comment)
-    ops.sign_checklist(session, checklist, ctx.args.comment, dry_run=True)
+    preview = ops.sign_checklist(session, checklist, ctx.args.comment, dry_run=True)
     open_items = checklist.open_items if isinstance(checklist, checklists.Daily) else checklist.still_open
     comment = ctx.args.comment.strip()
-    confirm(
-        ctx,
-        f"will sign the {ctx.args.kind} checklist {checklist.period} off ({checklist.verdict},"
-        f" {open_items} open item(s)) as {session.operator}: {inputs.printable(comment, 100)}",
-    )
-    signoff_id = ops.sign_checklist(session, checklist, ctx.args.comment)
+    action = f"sign the {ctx.args.kind} checklist {checklist.period} off"
+    lines = [
+        f"will {preview.action() if preview.adds_another else action} ({checklist.verdict},"
+        f" {open_items} open item(s)) as {session.operator}: {inputs.printable(comment, 100)}"
+    ]
+    if preview.adds_another:  # named before the question: who signed, when, why — newest first
+        lines.append(f"  already {signoff_summary(preview.earlier)}; every one is kept, newest first:")
+        lines += [f"    {inputs.printable(line, 120)}" for line in signoff_history(preview.earlier)]
+    confirm(ctx, "\n".join(lines))
+    signoff_id = ops.sign_checklist(session, checklist, ctx.args.comment, seen=preview.count)
+    again = f"; {preview.count + 1} sign-offs in all" if preview.adds_another else ""
     print(
         f"{ctx.args.kind} checklist {checklist.period} ({checklist.verdict}) signed by {ctx.operator()}"
-        f" (sign-off {signoff_id})"
+        f" (sign-off {signoff_id}{again})"
     )
     return 0

@@ -30,7 +30,7 @@ from c1console.ops.failures import acknowledge
 from c1console.ops.jobs import set_job_paused
 from c1console.ops.operators import bootstrap_admin, grant
 from c1console.ops.redo import Redo
-from c1console.ops.reviews import MIN_OVERRIDE_COMMENT, sign_checklist
+from c1console.ops.reviews import MIN_OVERRIDE_COMMENT, SignPreview, sign_checklist
 from c1console.ops.session import (
     DEFAULT_ROLE,
     RANK,
@@ -51,6 +51,7 @@ __all__ = [
     "Redo",
     "RollbackPreview",
     "Session",
+    "SignPreview",
     "acknowledge",
     "acting",
     "bootstrap_admin",

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from c1console import ops
+from c1console import evidence, ops
 from c1console.checklists import Daily, Monthly
+from c1console.config import Settings
 from c1console.errors import Refused
 from c1console.jobs import Registry
 from c1console.requests import ReplayRequest
@@ -32,7 +33,9 @@ DOING = {
     "sign": "sign a checklist",
     "decide": "approve or reject compensations",
     "acknowledge": "acknowledge a failure",
+    "request": "request a compensation",
 }
+DEFAULT_EVIDENCE_LIMIT = Settings.evidence_max_bytes  # a console without a session (it is refused anyway)
 
 
 class Actions:
@@ -116,13 +119,48 @@ class Actions:
         return ops.rollback(self._session(), execution_id, reason, dry_run=dry_run)
 
     def sign_checklist(
-        self, checklist: Daily | Monthly, comment: str | None, *, dry_run: bool = False
-    ) -> int | None:
-        return ops.sign_checklist(self._session(), checklist, comment, dry_run=dry_run)
+        self,
+        checklist: Daily | Monthly,
+        comment: str | None,
+        *,
+        dry_run: bool = False,
+        seen: int | None = None,
+    ) -> int | ops.SignPreview:
+        return ops.sign_checklist(self._session(), checklist, comment, dry_run=dry_run, seen=seen)
 
     def decide_compensation(
         self, compensation_id: int, *, approve: bool, note: str | None, dry_run: bool = False
     ) -> int | None:
         return ops.decide_compensation(
             self._session(), compensation_id, approve=approve, note=note, dry_run=dry_run
+        )
+
+    def read_evidence(self, paths: Sequence[str]) -> list[ops.Attachment]:
+        """The evidence files, read here (in the worker) with this console's size limit; the bytes read are
+        the bytes requested, so what the review showed is what is stored."""
+        limit = self.session.settings.evidence_max_bytes if self.session else DEFAULT_EVIDENCE_LIMIT
+        return evidence.read_attachments(paths, limit)
+
+    def request_compensation(
+        self,
+        *,
+        job_id: str,
+        business_date: date,
+        target: str,
+        payload: str,
+        reason: str | None,
+        evidence_ref: str | None,
+        attachments: Sequence[ops.Attachment],
+        dry_run: bool = False,
+    ) -> int:
+        return ops.request_compensation(
+            self._session(),
+            job_id=job_id,
+            business_date=business_date,
+            target=target,
+            payload=payload,
+            reason=reason,
+            evidence_ref=evidence_ref,
+            attachments=attachments,
+            dry_run=dry_run,
         )

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import replace
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -35,12 +35,14 @@ from textual.timer import Timer
 from textual.worker import Worker, WorkerState
 
 from c1console import errors, ops
+from c1console.screens import clipboard
 from c1console.screens.actions import Actions
 from c1console.screens.alerts import AlertsScreen
 from c1console.screens.audit import AuditScreen
 from c1console.screens.base import ConsoleScreen
 from c1console.screens.checklists import DailyScreen, MonthlyScreen
 from c1console.screens.compensations import CompensationsScreen
+from c1console.screens.detail_history import UnitHistoryScreen
 from c1console.screens.executions import ExecutionsScreen
 from c1console.screens.header import HeaderInfo, header_right
 from c1console.screens.help import HelpScreen, help_text
@@ -147,6 +149,20 @@ class ConsoleApp(DbCalls, App[None]):
             "jump_open",
             "next open",
             "Executions screen, the cursor on the next open failure (a new one announced first)",
+            footer=False,
+        ),
+        Key(
+            "y",
+            "copy(False)",
+            "copy id",
+            "Copy the selected id to the clipboard: execution, audit entry, compensation, unit key",
+            footer=False,
+        ),
+        Key(
+            "Y",
+            "copy(True)",
+            "copy text",
+            "Copy the selected message or reason (OSC 52: works over SSH)",
             footer=False,
         ),
         Key("Z", "toggle_live", "pause", "Pause or resume live refresh"),
@@ -451,6 +467,10 @@ class ConsoleApp(DbCalls, App[None]):
         if home is not None:
             home.focus_execution(execution_id)
 
+    def show_result_history(self, job_id: str, business_date: date, target_key: str) -> None:
+        """A result key's history, for the drill-down (it cannot import that screen: an import cycle)."""
+        self.push_screen(UnitHistoryScreen(job_id, business_date, target_key))
+
     def action_toggle_live(self) -> None:
         self.live = not self.live
         if self.live:
@@ -464,6 +484,21 @@ class ConsoleApp(DbCalls, App[None]):
         screen = self.screen
         if isinstance(screen, ConsoleScreen):
             screen.poll()
+
+    def action_copy(self, detail: bool) -> None:
+        """y / Y: the selection of the screen shown, to the terminal's clipboard (screens/clipboard.py)."""
+        copy = clipboard.copier(self.screen)
+        found = copy(detail) if copy is not None else None
+        if copy is None:
+            self.notify("nothing to copy on this screen", severity="warning", timeout=4)
+        elif found is None:
+            self.notify("nothing selected to copy", severity="warning", timeout=4)
+        elif not found[0]:
+            self.notify(f"nothing to copy: the selection has no {found[1]}", severity="warning", timeout=4)
+        else:
+            text, what = found
+            self.copy_to_clipboard(text)
+            self.notify(clipboard.copied_notice(text, what), timeout=4)
 
     def action_help(self) -> None:
         screen = self.screen

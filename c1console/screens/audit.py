@@ -27,6 +27,7 @@ from c1console.screens.workers import problem_text
 
 if TYPE_CHECKING:
     from c1console.queries import ChainReport
+    from c1console.screens.clipboard import Copy
 
 PAGE_AHEAD = 3
 MIN_VISIBLE = 40
@@ -232,6 +233,13 @@ class AuditScreen(ListScreen[AuditEntry]):
             self.app.push_screen(DetailScreen(a.execution_id))
         elif a is not None:
             self.notify(f"entry #{a.audit_id} is about {a.object_type} {a.object_id}, not an execution")
+
+    def to_copy(self, detail: bool) -> Copy | None:
+        """y: the selected entry's id; Y: its reason."""
+        a = self.selected()
+        if a is None:
+            return None
+        return (a.reason or "", "audit reason") if detail else (str(a.audit_id), "audit id")
 
     def on_key(self, event: events.Key) -> None:
         self.search.take(event, self.action_search)

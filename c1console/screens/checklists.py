@@ -4,7 +4,9 @@ Both are computed by ``c1console.checklists`` (the same numbers the CLI prints) 
 thread worker, and both count by business date (each screen says so); `[` / `]` move by a day or a month.
 The daily lists the failures first, each with its state as a work item (sql/013: `● OPEN`, `↻ #124`,
 `→ #130`, `✓ ack`, `⟲ rolled back`); `n` / `N` move to the next / previous open one, `enter` opens one, `r`
-replays the failed units of an open one. `S` signs what is on screen.
+replays the failed units of an open one. `S` signs what is on screen; a signed period lists every sign-off
+(newest first) and signing it again adds one (the dialog says so first). `e` exports what is on screen as
+the CLI's Markdown (`--format md`) to a new file, in the current directory or else the data directory.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Sparkline, Static
 
 from c1console import checklists
+from c1console.checklist_text import signed_at, signoff_summary
 from c1console.presentation import NO_ALERT_CHANNEL, human_duration, iso_timestamp
 from c1console.queries import ACKNOWLEDGED, HANDED_ON, OPEN, RESOLVED, ROLLED_BACK
 from c1console.screens.base import ConsoleScreen
@@ -28,6 +31,7 @@ from c1console.screens.cells import one_line, status_text, verdict_text
 from c1console.screens.detail import DetailScreen
 from c1console.screens.dialogs import Done, SignDialog
 from c1console.screens.execution_actions import ExecutionActions
+from c1console.screens.export import ExportFailed, places, write_new
 from c1console.screens.header import HeaderBar, HeaderInfo
 from c1console.screens.keys import Key, KeyBar, bindings
 from c1console.screens.tables import ConsoleTable, cursor_key, move_cursor_to
@@ -37,6 +41,9 @@ if TYPE_CHECKING:
     from c1console.queries import Execution
 
 BAR = 20  # widest text bar (errors by code)
+EXPORT = Key(
+    "e", "export", "export", "Export this checklist as Markdown to a new file (here, else the data dir)"
+)
 
 
 def tz_name(tz: tzinfo | None) -> str:
@@ -45,12 +52,30 @@ def tz_name(tz: tzinfo | None) -> str:
 
 
 def signoff_line(signoffs: Sequence[dict[str, Any]], tz: tzinfo | None) -> Text:
+    """The info line's: "✔ signed by bob at …", "✔ 2 sign-offs, latest by carol at …", "⚠ not signed"."""
     if not signoffs:
-        return Text("not signed", style="yellow")
-    s = signoffs[-1]
-    at = s["signed_at"]
-    shown = at.astimezone(tz).strftime("%Y-%m-%d %H:%M") if hasattr(at, "astimezone") else str(at)
-    return Text(f"✔ signed by {s['signed_by']} at {shown}: {one_line(s['comment'], 120)}", style="green")
+        return Text("⚠ not signed", style="yellow")
+    if len(signoffs) == 1:
+        return Text(f"✔ {signoff_summary(signoffs, tz)}", style="green")
+    last = signoffs[-1]  # the count first: it survives a narrow terminal
+    return Text(
+        f"✔ {len(signoffs)} sign-offs, latest by {last['signed_by']} at {signed_at(last, tz)}", "green"
+    )
+
+
+def signoff_history(signoffs: Sequence[dict[str, Any]], tz: tzinfo | None) -> Text:
+    """The Sign-offs section: every one kept, newest first, one line each (who, when, comment)."""
+    text = Text()
+    text.append("\nSign-offs", style="bold")
+    if not signoffs:
+        text.append("  ⚠ not signed", style="yellow")
+        return text
+    text.append(f"  {len(signoffs)} · newest first" if len(signoffs) > 1 else "  1")
+    for s in reversed(signoffs):
+        text.append(f"\n  ✔ {signed_at(s, tz)} ", style="green")
+        text.append(str(s["signed_by"]), style="bold")
+        text.append(f": {one_line(s['comment'], 100)}")
+    return text
 
 
 # a failure's state in the daily list: the mark and word carry it, the colour only helps
@@ -136,6 +161,27 @@ class ChecklistScreen(ConsoleScreen):
             return
         self.app.push_screen(SignDialog(self.checklist), lambda _done: self.load())
 
+    def markdown(self, checklist: Any) -> str:
+        raise NotImplementedError
+
+    def action_export(self) -> None:
+        """What is on screen, as `checklist daily|monthly --format md` prints it, to a new file (a read:
+        a viewer may export too)."""
+        c = self.checklist
+        if c is None:
+            self.notify("still loading: nothing to export yet", severity="warning")
+            return
+        kind = "daily" if isinstance(c, checklists.Daily) else "monthly"
+        try:
+            done = write_new(
+                self.markdown(c), f"c1-{kind}-{c.period}", ".md", places(self.services.settings.data_dir)
+            )
+        except ExportFailed as failed:
+            self.notify(str(failed), severity="error", title="export", timeout=10)
+            return
+        where = f" ({done.fallback})" if done.fallback else ""
+        self.notify(f"exported to {done.path}{where}", title="export", timeout=10)
+
     def zone(self) -> str:
         """The time zone of business days: the configured one (as the CLI uses), else the console's."""
         configured = self.services.settings.timezone
@@ -159,7 +205,14 @@ class DailyScreen(ChecklistScreen):
         Key("n", "next_open(1)", "next open", "Move to the next open failure in the list"),
         Key("N", "next_open(-1)", "prev open", "Move to the previous open failure in the list", footer=False),
         Key("r", "replay", "replay", "Replay the failed units of the selected open failure", act=True),
-        Key("S", "sign", "sign", "Sign this daily checklist (comment required)", act=True),
+        Key(
+            "S",
+            "sign",
+            "sign",
+            "Sign this daily checklist (comment required; again adds a sign-off)",
+            act=True,
+        ),
+        EXPORT,
         Key("escape", "back", "back", "Back to the executions", display="esc", footer=False),
     )
     BINDINGS: ClassVar[list[BindingType]] = bindings(KEYS)
@@ -287,9 +340,11 @@ class DailyScreen(ChecklistScreen):
                 f"attempt(s): {one_line(d.get('last_error'), 100)}",
                 style="red",
             )
-        text.append("\nSign-off  ", style="bold")
-        text.append_text(signoff_line(c.signoffs, self.tz))
+        text.append_text(signoff_history(c.signoffs, self.tz))
         return text
+
+    def markdown(self, checklist: Any) -> str:
+        return checklists.render_daily(checklist, markdown=True, tz=self.tz)
 
     def selected(self) -> checklists.FailureItem | None:
         key = cursor_key(self.query_one("#failures", DataTable))
@@ -371,7 +426,14 @@ class MonthlyScreen(ChecklistScreen):
         Key(
             "right_square_bracket", "move(1)", "next month", "Monthly checklist: the next month", display="]"
         ),
-        Key("S", "sign", "sign", "Sign this monthly checklist (comment required)", act=True),
+        Key(
+            "S",
+            "sign",
+            "sign",
+            "Sign this monthly checklist (comment required; again adds a sign-off)",
+            act=True,
+        ),
+        EXPORT,
         Key("escape", "back", "back", "Back to the executions", display="esc", footer=False),
     )
     BINDINGS: ClassVar[list[BindingType]] = bindings(KEYS)
@@ -476,6 +538,8 @@ class MonthlyScreen(ChecklistScreen):
             rest.append("  none", style="dim")
         for operator, actions in sorted(c.interventions.items()):
             rest.append(f"\n  {operator}: " + ", ".join(f"{a} {n}" for a, n in sorted(actions.items())))
-        rest.append("\nSign-off  ", style="bold")
-        rest.append_text(signoff_line(c.signoffs, self.tz))
+        rest.append_text(signoff_history(c.signoffs, self.tz))
         self.query_one("#monthly-rest", Static).update(rest)
+
+    def markdown(self, checklist: Any) -> str:
+        return checklists.render_monthly(checklist, markdown=True, tz=self.tz)

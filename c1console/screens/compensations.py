@@ -1,8 +1,10 @@
 """Compensations (`7`): manual corrections of one result key, pending first, then the recent decisions.
 
-The panel shows the selected one's reason, payload and evidence; `a` approves and `x` rejects (approvers
-only, never their own request: ops refuses, and the dialog says why); `h` (or enter) shows every version
-of the key's result (``results.history``).
+The panel shows the selected one's reason, payload and evidence; `c` requests a new one (operators: job,
+date, target, payload, evidence reference and files, reason; the new row is selected once requested); `a`
+approves and `x` rejects (approvers only, never their own request: ops refuses, and the dialog says why);
+`h` (or enter) shows every version of the key's result (``results.history``); `y` copies the selected id,
+`Y` its reason.
 """
 
 from __future__ import annotations
@@ -18,11 +20,14 @@ from c1console.queries import Compensation, Version
 from c1console.screens import dialogs
 from c1console.screens.cells import one_line, short_when, when
 from c1console.screens.detail import DetailScreen
+from c1console.screens.dialogs.compensation import size_text
 from c1console.screens.keys import Key, bindings
 from c1console.screens.lists import ListScreen, columns
+from c1console.screens.tables import move_cursor_to
 
 if TYPE_CHECKING:
     from c1console.queries import Evidence
+    from c1console.screens.clipboard import Copy
 
 COMP_STATUS = {
     "PENDING": Text("◷ PENDING", style="bold cyan"),
@@ -35,14 +40,11 @@ def comp_status(status: str) -> Text:
     return COMP_STATUS.get(status, Text(status)).copy()
 
 
-def size_text(n: int) -> str:
-    return f"{n} B" if n < 1024 else f"{n / 1024:.1f} KiB"
-
-
 class CompensationsScreen(ListScreen[Compensation]):
     KEYS: ClassVar[tuple[Key, ...]] = (
         Key("enter", "history", "history", "History of the selected compensation's result key", bind=False),
         Key("h", "history", "history", "History of the selected compensation's result key", footer=False),
+        Key("c", "request", "request", "Request a compensation: a corrected result for one key", act=True),
         Key("a", "approve", "approve", "Approve the selected PENDING compensation (approvers)", act=True),
         Key("x", "reject", "reject", "Reject the selected PENDING compensation (approvers; note)", act=True),
         Key("escape", "back", "back", "Back to the executions", display="esc", footer=False),
@@ -58,6 +60,7 @@ class CompensationsScreen(ListScreen[Compensation]):
     def __init__(self) -> None:
         super().__init__()
         self.evidence: dict[int, list[Evidence]] = {}
+        self.want: str | None = None  # a new request's row: selected as soon as it is read
 
     def fetcher(self) -> Callable[[], list[Compensation]]:
         queries = self.services.queries
@@ -90,7 +93,7 @@ class CompensationsScreen(ListScreen[Compensation]):
 
     def summary(self, rows: Sequence[Compensation]) -> Text:
         if not rows:
-            return Text(" no compensations yet: c1console comp request asks for one")
+            return Text(" no compensations yet" + (" — c requests one" if self.host.can_act else ""))
         pending = sum(1 for c in rows if c.status == "PENDING")
         return Text(f" {pending} pending · {len(rows) - pending} decided (recent)")
 
@@ -133,8 +136,37 @@ class CompensationsScreen(ListScreen[Compensation]):
         if chosen is not None and chosen.compensation_id == compensation_id:
             self.show_selected()
 
+    def render_rows(self) -> None:
+        super().render_rows()
+        if self.want is not None and move_cursor_to(self.table, self.want):
+            self.want = None
+            self.show_selected()
+
+    def to_copy(self, detail: bool) -> Copy | None:
+        """y: the selected compensation's id (what comp show/approve take); Y: its reason."""
+        c = self.selected()
+        if c is None:
+            return None
+        return (c.reason, "compensation reason") if detail else (str(c.compensation_id), "compensation id")
+
     def action_open(self) -> None:
         self.action_history()
+
+    def action_request(self) -> None:
+        if not self.allowed("request"):
+            return
+        chosen = self.selected()
+        job = chosen.job_id if chosen is not None else None
+
+        def known(jobs: list[str]) -> None:
+            self.app.push_screen(dialogs.RequestDialog(jobs, job), self._requested)
+
+        self.call_db(self.services.queries.job_ids, known, group="jobs")
+
+    def _requested(self, done: dialogs.Done | None) -> None:
+        if isinstance(done, dialogs.Requested) and done.compensation_id:
+            self.want = str(done.compensation_id)
+            self.load()
 
     def action_history(self) -> None:
         c = self.selected()
@@ -233,6 +265,15 @@ class HistoryScreen(ListScreen[Version]):
             )
         text.append("\n" + one_line(json.dumps(v.payload, ensure_ascii=False), 300), style="dim")
         return text
+
+    def to_copy(self, detail: bool) -> Copy | None:
+        """y: the selected version's result id; Y: its payload (JSON)."""
+        v = self.selected()
+        if v is None:
+            return None
+        if detail:
+            return (json.dumps(v.payload, ensure_ascii=False), "result payload")
+        return (str(v.result_id), "result id")
 
     def action_open(self) -> None:
         v = self.selected()

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Static
 from c1console import inputs
 from c1console.queries import Execution, ExecutionFilter, OpenFailure
 from c1console.screens import dialogs
+from c1console.screens.clipboard import Copy, execution_line
 from c1console.screens.detail import DetailScreen
 from c1console.screens.execution_actions import ExecutionActions
 from c1console.screens.header import HeaderBar
@@ -192,6 +193,13 @@ class ExecutionsScreen(HistoryWindow):
         chosen = self.selected()
         if chosen is not None:
             self.app.push_screen(DetailScreen(chosen.execution_id))
+
+    def to_copy(self, detail: bool) -> Copy | None:
+        """y: the selected execution's id as commands take it (1045); Y: the execution as one line."""
+        e = self.selected()
+        if e is None:
+            return None
+        return (execution_line(e), "execution") if detail else (str(e.execution_id), "execution id")
 
     def on_key(self, event: events.Key) -> None:
         self.search.take(event, self.action_search)

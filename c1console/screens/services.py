@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
 from c1console import checklists
@@ -33,13 +34,14 @@ class ScreenSettings:
     timezone: str | None = None  # business days' zone for the checklists; None: the console's own zone
     long_running_seconds: float = checklists.LONG_RUNNING_SECONDS
     large_run_units: int = DEFAULT_UNIT_BOUND  # the most units one run started from the console may have
+    data_dir: Path | None = None  # where an export goes when the current directory cannot be written
 
     @classmethod
     def of(cls, session: ops.Session | None) -> ScreenSettings:
         if session is None:
             return cls()
         s = session.settings
-        return cls(s.timezone, s.long_running_seconds, int(s.large_run_units))
+        return cls(s.timezone, s.long_running_seconds, int(s.large_run_units), s.data_dir)
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,10 @@ class Host(Protocol):
 
     def focus_execution(self, execution_id: int) -> None:
         """The executions screen's cursor on an execution (a new one: as soon as it can be read)."""
+        ...
+
+    def show_result_history(self, job_id: str, business_date: date, target_key: str) -> None:
+        """Every version of one result key (the drill-down's ``h`` on a unit)."""
         ...
 
 

@@ -6,6 +6,9 @@ Update after a deliberate change with ``pytest tests/console --snapshot-update``
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +16,11 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.worker import WorkerState
 
+from c1console import checklists
 from c1console.screens.search import SearchBox
 from tests.console import fixed
+from tests.console.fixed.checklists import daily_signoffs
+from tests.console.fixed.rows import long_range_execution
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 TO_FAILED = ("down",) * 8  # from the top row to execution 1042 (FAILED)
@@ -153,3 +159,78 @@ def test_no_alert_channel_is_shown(snap_compare: Any, size: tuple[int, int]) -> 
     """No [alerts] channel: the header warns, and the alerts screen says failures reach nobody."""
     app = fixed.build_app(alert_channels=())
     assert snap_compare(app, terminal_size=size, run_before=steps("6"))
+
+
+class SignedTwice(fixed.FixedQueries):
+    """The daily checklist as signed by bob, then again by carol (every sign-off is kept)."""
+
+    def daily(self, day: date, *, tz: str = "UTC", lang: str = "en", **more: Any) -> checklists.Daily:
+        return replace(super().daily(day, tz=tz, lang=lang, **more), signoffs=daily_signoffs())
+
+
+async def signed_history(pilot: Pilot[Any]) -> None:
+    """The daily screen scrolled to its end (at 80x24 the Sign-offs section is below the fold)."""
+    await steps("4")(pilot)
+    pilot.app.screen.query_one("#checklist-body").scroll_end(animate=False)
+    await settle(pilot)
+
+
+SIGNED: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
+    "daily_signed_history": signed_history,  # the latest in the info line, every sign-off newest first
+    # signing a signed day: the dialog says so when it opens and the question says it ADDs one
+    "sign_daily_again": steps("4", "S", text="TSE late again, OPS-2215 open", after=("enter",)),
+}
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", list(SIGNED))
+def test_signed_checklist(snap_compare: Any, name: str, size: tuple[int, int]) -> None:
+    assert snap_compare(fixed.build_app(queries=SignedTwice()), terminal_size=size, run_before=SIGNED[name])
+
+
+# Issue 16: a compensation requested from the console, reviewed (the first enter read the file and ran
+# ops' dry run); and a two-year FAILED row keeps status, resolution, progress and error in view at 80x24.
+ROOT = Path(__file__).resolve().parents[2]
+EVIDENCE = "tests/console/fixed/custodian-letter.txt"  # relative to ROOT: the snapshot shows the path
+
+
+async def request_compensation(pilot: Pilot[Any]) -> None:
+    await steps("7", "c")(pilot)
+    dialog = pilot.app.screen
+    for name, value in (
+        ("date", "2026-11-02"),
+        ("target", "PF-004"),
+        ("payload", '{"nav": 101.25, "currency": "KRW"}'),
+        ("evidence", "OPS-2231"),
+        ("files", EVIDENCE),
+    ):
+        dialog.query_one(f"#{name}", Input).value = value
+    dialog.query_one("#reason", Input).focus()
+    await settle(pilot)
+    await pilot.press(*"custodian restated the NAV", "enter")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_request_compensation(
+    snap_compare: Any, size: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    assert snap_compare(fixed.build_app(), terminal_size=size, run_before=request_compensation)
+
+
+class WithLongRange(fixed.FixedQueries):
+    """The fixed executions and, newest, a FAILED two-year backfill (2024-11-01..2026-10-30)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows = [long_range_execution(), *self.rows]
+        self.by_id = {e.execution_id: e for e in self.rows}
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_executions_long_range(snap_compare: Any, size: tuple[int, int]) -> None:
+    """Issue 16 item 6: with a 22-character date range loaded, ID JOB STATUS RESOLUTION PROGRESS ERROR
+    still fit 80 columns (DATES and the rest are a scroll away); the cursor on the next row shows it plain."""
+    app = fixed.build_app(queries=WithLongRange())
+    assert snap_compare(app, terminal_size=size, run_before=steps("down"))

@@ -1,10 +1,12 @@
-"""Modal dialogs: the actions on an execution, on failures, on a job, the reviews, and the filters.
+"""Modal dialogs: the actions on an execution, on failures, on a job, the reviews, a compensation request
+and the filters.
 
 ``base`` holds what they share (the two-step action dialog, the filter form); each other module one kind.
 The names are gathered here, so a screen writes ``dialogs.ReplayDialog``.
 """
 
 from c1console.screens.dialogs.base import ActionDialog, ConsoleModal, Done, FormDialog
+from c1console.screens.dialogs.compensation import RequestDialog, Requested
 from c1console.screens.dialogs.execution import (
     ReplayDialog,
     ReplayParams,
@@ -35,6 +37,8 @@ __all__ = [
     "RedoDialog",
     "ReplayDialog",
     "ReplayParams",
+    "RequestDialog",
+    "Requested",
     "ResumeDialog",
     "RollbackDialog",
     "SignDialog",

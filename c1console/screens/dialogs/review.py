@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual.widgets import Static
 
 from c1console import ops
+from c1console.checklist_text import already_signed, ordinal
 from c1console.checklists import Daily, Monthly
 from c1console.screens.cells import one_line, verdict_text
 from c1console.screens.dialogs.base import ActionDialog, Done
@@ -17,7 +20,9 @@ if TYPE_CHECKING:
 
 
 class SignDialog(ActionDialog):
-    """Signs the checklist on screen (what was shown is what is stored)."""
+    """Signs the checklist on screen (what was shown is what is stored). Every sign-off is kept: on a signed
+    period the dialog says so when it opens ("already signed by … at …"), the first ``enter``'s dry run
+    names the sign-offs the database holds by then, and the question says it ADDs one."""
 
     HEADING = "Sign the checklist"
     VERB = "sign"
@@ -28,11 +33,15 @@ class SignDialog(ActionDialog):
     def __init__(self, checklist: Daily | Monthly) -> None:
         super().__init__()
         self.checklist = checklist
+        # the sign-offs the operator was told of: the screen's, then those the review found
+        self.earlier: tuple[dict[str, Any], ...] = tuple(checklist.signoffs)
 
     def what(self) -> Text:
         c = self.checklist
         kind = "daily" if isinstance(c, Daily) else "monthly"
         text = Text.assemble(f"the {kind} checklist ", (c.period, "bold"), ": ", verdict_text(c.verdict))
+        if self.earlier:
+            text.append(f"\n⚠ {already_signed(self.earlier, self.services.tz)}", style="bold yellow")
         if c.verdict != "OK":
             text.append(
                 f"\nIt needs attention: say in the comment why you sign it anyway (at least "
@@ -42,14 +51,25 @@ class SignDialog(ActionDialog):
         return text
 
     def confirm_words(self) -> str:
+        if self.earlier:
+            return f"ADD a {ordinal(len(self.earlier) + 1)} sign-off to the {self.checklist.period} checklist"
         return f"sign the {self.checklist.period} checklist"
 
-    def dry_run(self, params: Any, reason: str | None) -> None:
-        self.services.actions.sign_checklist(self.checklist, reason, dry_run=True)
+    def dry_run(self, params: Any, reason: str | None) -> ops.SignPreview | int:
+        return self.services.actions.sign_checklist(self.checklist, reason, dry_run=True)
+
+    def _reviewed(self, params: Hashable, reason: str | None, result: Any) -> None:
+        fresh = isinstance(result, ops.SignPreview) and self.reviewing == (params, reason)
+        if fresh and result.earlier != self.earlier:  # signed (again) since the screen was read
+            self.earlier = result.earlier
+            self.query_one("#dialog-what", Static).update(self.what())
+        super()._reviewed(params, reason, result)
 
     def perform(self, params: Any, reason: str | None) -> Done:
-        signoff_id = self.services.actions.sign_checklist(self.checklist, reason)
-        return Done(f"checklist {self.checklist.period} signed (sign-off #{signoff_id})")
+        seen = len(self.earlier)
+        signoff_id = self.services.actions.sign_checklist(self.checklist, reason, seen=seen)
+        again = f"; {seen + 1} sign-offs in all" if seen else ""
+        return Done(f"checklist {self.checklist.period} signed (sign-off #{signoff_id}{again})")
 
 
 class DecideDialog(ActionDialog):

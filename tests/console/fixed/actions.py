@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from c1console import checklists, ops
+from c1console import checklists, evidence, ops, planning
 from c1console.errors import BadInput, Refused
 from c1console.jobs import JobDefinition, Registry, UnitContext
+from c1console.ops.corrections import _payload as checked_payload
 from c1console.ops.redo import AGAIN_HINT, COMPENSATION_HINT, SAFE, RedoCheck
 from c1console.ops.session import checked_reason
 from c1console.requests import ReplayFull, ReplayOf, ReplayRequest, ReplaySingle
@@ -39,6 +40,8 @@ def _unit(day: date, target: str, ctx: UnitContext) -> dict[str, str]:
 
 
 Unit = tuple[date, str]
+NEW_COMPENSATION_ID = 6  # what a canned compensation request creates
+EVIDENCE_LIMIT = 4096  # bytes: the canned evidence_max_bytes
 REPLAYED_BY = 1047  # the replay that fixed FAILED_ID's failed unit ACC-1003 (fixed rows)
 # The active result of this key was written by approved compensation #3 (fixed records): a replay over it
 # leaves it out unless told to supersede it.
@@ -376,8 +379,14 @@ class FixedActions(Actions):
         return ops.RollbackPreview(execution_id, RECON, plan, reopens)
 
     def sign_checklist(
-        self, checklist: checklists.Daily | checklists.Monthly, comment: str | None, *, dry_run: bool = False
-    ) -> int | None:
+        self,
+        checklist: checklists.Daily | checklists.Monthly,
+        comment: str | None,
+        *,
+        dry_run: bool = False,
+        seen: int | None = None,
+    ) -> int | ops.SignPreview:
+        """The earlier sign-offs are the checklist's own (as the fixed checklist was read)."""
         self.calls.append(("sign", {"period": checklist.period, "comment": comment, "dry_run": dry_run}))
         text = checked_reason(comment, dry_run=dry_run) or ""
         if checklist.verdict != "OK" and len(text) < ops.MIN_OVERRIDE_COMMENT:
@@ -390,7 +399,11 @@ class FixedActions(Actions):
                 "characters)",
             )
         self._require("operator", "sign a checklist")
-        return None if dry_run else 31
+        earlier = tuple(checklist.signoffs)
+        if seen is not None and len(earlier) > seen:
+            raise Refused(f"the checklist {checklist.period} was signed meanwhile")
+        kind = "daily" if isinstance(checklist, checklists.Daily) else "monthly"
+        return ops.SignPreview(kind, checklist.period, earlier) if dry_run else 31
 
     def decide_compensation(
         self, compensation_id: int, *, approve: bool, note: str | None, dry_run: bool = False
@@ -412,3 +425,54 @@ class FixedActions(Actions):
                 hint="four eyes: another approver must decide",
             )
         return 900 if approve and not dry_run else None
+
+    def read_evidence(self, paths: Sequence[str]) -> list[ops.Attachment]:
+        """The real reader (c1console.evidence) over real files, with a small canned size limit."""
+        self.calls.append(("read_evidence", {"paths": list(paths)}))
+        return evidence.read_attachments(paths, EVIDENCE_LIMIT)
+
+    def request_compensation(
+        self,
+        *,
+        job_id: str,
+        business_date: date,
+        target: str,
+        payload: str,
+        reason: str | None,
+        evidence_ref: str | None,
+        attachments: Sequence[ops.Attachment],
+        dry_run: bool = False,
+    ) -> int:
+        """ops.request_compensation's checks, in its order and words, over the fixed jobs."""
+        self.calls.append(
+            (
+                "request",
+                {
+                    "job_id": job_id,
+                    "business_date": business_date,
+                    "target": target,
+                    "payload": payload,
+                    "reason": reason,
+                    "evidence_ref": evidence_ref,
+                    "files": [(a.filename, a.sha256) for a in attachments],
+                    "dry_run": dry_run,
+                },
+            )
+        )
+        checked_reason(reason)
+        checked_payload(payload)
+        if not (evidence_ref or "").strip() and not attachments:
+            raise BadInput(
+                "a compensation needs evidence",
+                hint="give --evidence-ref (ticket, document) and/or --attach FILE",
+            )
+        for a in attachments:
+            if len(a.content) > EVIDENCE_LIMIT:
+                raise BadInput(f"evidence file {a.filename} is {len(a.content)} bytes")
+        self._require("operator", "request a compensation")
+        definition = self._registry.get(job_id)
+        if definition is not None:
+            planning.plan_range(definition, business_date, business_date, [target.strip()])
+        if job_id not in {j.job_id for j in job_rows()}:
+            raise BadInput(f"unknown job '{job_id}'", hint="see c1console jobs list")
+        return 0 if dry_run else NEW_COMPENSATION_ID

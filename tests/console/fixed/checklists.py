@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from c1console import checklists
 from c1console.queries import HANDED_ON, OPEN, RESOLVED
 from tests.console.fixed.rows import FAILED_ID, PERF, PRICES, RECON, STOPPED_ID, VALUATION, at
 
 
-def daily_checklist(day: date) -> checklists.Daily:
-    """The failures of the fixed rows covering ``day``, as c1.failure has them (rows.resolutions)."""
+def daily_signoffs() -> list[dict[str, Any]]:
+    """Two sign-offs of one day, oldest first (as c1.checklist_signoff gives them): signed, then again."""
+    return [
+        {
+            "signoff_id": 41,
+            "signed_by": "bob",
+            "signed_at": at(95),
+            "comment": "prices replay #1041 still open; OPS-2215 follows the TSE feed",
+        },
+        {
+            "signoff_id": 44,
+            "signed_by": "carol",
+            "signed_at": at(20),
+            "comment": "checked again after the 09:00 replay: TSE still late, OPS-2215 escalated",
+        },
+    ]
+
+
+def daily_checklist(day: date, signoffs: list[dict[str, Any]] | None = None) -> checklists.Daily:
+    """The failures of the fixed rows covering ``day``, as c1.failure has them (rows.resolutions);
+    ``signoffs``: the day's (none by default)."""
 
     def item(
         execution_id: int, job: str, run_type: str, status: str, **fields: object
@@ -104,7 +124,7 @@ def daily_checklist(day: date) -> checklists.Daily:
                 "last_error": "HTTP 503 from hooks.slack.com",
             }
         ],
-        signoffs=[],
+        signoffs=list(signoffs or []),
     )
 
 

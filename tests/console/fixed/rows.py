@@ -33,6 +33,9 @@ OPEN_IDS = (1045, 1041)
 HANDED_ID = 1040
 ACKED_ID = 1036
 ROLLED_BACK_ID = 1043
+# Issue 16: a two-year backfill that failed (DATES 22 characters wide). Only the executions_long_range
+# snapshot loads it (long_range_execution), as the newest row, so no other rendering or key path changes.
+LONG_RANGE_ID = 1051
 
 PRICES, VALUATION, RECON, PERF = (
     "market_price_ingest",
@@ -411,3 +414,25 @@ def logs_of(e: Execution) -> list[LogLine]:
             ),
         ]
     return lines
+
+
+def long_range_execution() -> Execution:
+    """A FAILED, open MANUAL backfill over two years of business dates, thousands of units."""
+    e = execution(
+        LONG_RANGE_ID,
+        PERF,
+        "FAILED",
+        run_type="MANUAL",
+        day=date(2024, 11, 1),
+        until=date(2026, 10, 30),
+        started=1.5,
+        took=1.2,
+        total=6240,
+        done=6228,
+        failed=12,
+        code="C1-EXT-002",
+        summary="12 unit(s) failed; first: PF-003 2025-06-12: benchmark feed timed out after 30s",
+        by="bob",
+        reason="two-year backfill after the benchmark vendor migration",
+    )
+    return replace(e, resolution=resolution(LONG_RANGE_ID, OPEN, 12))
