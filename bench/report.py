@@ -101,7 +101,7 @@ def _row(target: str, figure: str, baseline: str, met: bool | None) -> str:
 def _targets(r: dict[str, Any]) -> list[str]:
     c, cs, co = r.get("checklists", {}), r.get("checklists_sparse", {}), r.get("console", {})
     ov, ru, rp = r.get("overhead", {}), r.get("runner", {}), r.get("replay", {})
-    fa = r.get("failures", {})
+    fa, lg = r.get("failures", {}), r.get("logs", {})
     rows = [
         "## Targets",
         "",
@@ -185,6 +185,25 @@ def _targets(r: dict[str, Any]) -> list[str]:
             fa.get("met_open_page"),
         ),
         _row(
+            "Logs tab of a running execution: key p95 < 250 ms",
+            f"{_n(_get(lg, 'logs', 'keys_ms', 'p95'), '.0f')} ms ({_n(lg.get('lines'))} lines,"
+            f" {_n(lg.get('lines_per_s'))} lines/s)",
+            "the issue saw over 1 s",
+            lg.get("met_keys"),
+        ),
+        _row(
+            "Logs tab: 8 keys at once settle < 1 s",
+            f"{_n(_get(lg, 'logs', 'burst_settle_ms'), '.0f')} ms",
+            "the issue saw the tabs switch back and forth for over a minute",
+            lg.get("met_burst"),
+        ),
+        _row(
+            "Logs tab UI CPU ≤ 2× the executions screen's, < 2% after the run",
+            f"{_n(lg.get('cpu_ratio'), '.1f')}×; {_n(_get(lg, 'logs', 'idle_cpu'), '.1%')} after",
+            f"executions screen {_n(_get(lg, 'home', 'ui_cpu'), '.0%')} of a core",
+            None if not lg else bool(lg.get("met_cpu") and lg.get("met_idle")),
+        ),
+        _row(
             f"replay of {_n(rp.get('units'))} units: seconds, units/s vs bare",
             f"{_n(_get(rp, 'replay', 'run_seconds'), '.0f')} s = {_n(_get(rp, 'replay', 'units_per_second'))} units/s"
             f" ({_n(_get(rp, 'replay', 'ratio_to_bare'), '.0%')} of bare)",
@@ -201,6 +220,7 @@ def _details(r: dict[str, Any], plan: dict[str, Any]) -> list[str]:
         bench_checklists,
         bench_console,
         bench_failures,
+        bench_logs,
         bench_overhead,
         bench_replay,
         bench_runner,
@@ -210,6 +230,7 @@ def _details(r: dict[str, Any], plan: dict[str, Any]) -> list[str]:
         ("Runner bookkeeping", (("runner", bench_runner.report),)),
         ("Per-execution overhead", (("overhead", bench_overhead.report),)),
         ("Console at scale, memory and live latency", (("console", bench_console.report),)),
+        ("Logs tab of a running execution", (("logs", bench_logs.report),)),
         (
             "Checklists at scale",
             (

@@ -29,6 +29,7 @@ from bench import (
     bench_checklists,
     bench_console,
     bench_failures,
+    bench_logs,
     bench_overhead,
     bench_replay,
     bench_runner,
@@ -150,6 +151,8 @@ def run(base_url: str, quick: bool, skip_generate: bool, log: Callable[[str], No
             lambda: bench_console.run(urls[plan["small_console"]], large, plan["live_samples"]),
             bench_console.report,
         ),
+        # the drill-down's Logs tab while an execution runs in the console's process (writes one execution)
+        ("logs", lambda: bench_logs.run(large), bench_logs.report),
         ("overhead", lambda: bench_overhead.run(large, plan["overhead_samples"]), bench_overhead.report),
         (
             "runner",

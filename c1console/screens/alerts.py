@@ -19,6 +19,7 @@ from c1console.screens.lists import ListScreen, columns
 
 if TYPE_CHECKING:
     from c1console.queries import Execution
+    from c1console.screens.clipboard import Copy
 
 NOTE_STATUS = {
     "SENT": Text("✔ SENT", style="green"),
@@ -98,6 +99,20 @@ class AlertsScreen(ListScreen[Notification]):
                 "\n" + one_line(json.dumps(n.details, ensure_ascii=False, default=str), 300), style="dim"
             )
         return text
+
+    def to_copy(self, detail: bool) -> Copy | None:
+        """y: the selected notification's id; Y: what it said and, if it failed, why."""
+        n = self.selected()
+        if n is None:
+            return None
+        if not detail:
+            return (str(n.notification_id), "notification id")
+        line = f"#{n.notification_id} {n.event} via {n.channel} {n.status}"
+        if n.execution_id is not None:
+            line += f" execution #{n.execution_id}"
+        if n.last_error:
+            line += f": {one_line(n.last_error)}"
+        return (line, "notification")
 
     def action_open(self) -> None:
         n = self.selected()

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import replace
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -42,6 +42,7 @@ from c1console.screens.audit import AuditScreen
 from c1console.screens.base import ConsoleScreen
 from c1console.screens.checklists import DailyScreen, MonthlyScreen
 from c1console.screens.compensations import CompensationsScreen
+from c1console.screens.detail_history import UnitHistoryScreen
 from c1console.screens.executions import ExecutionsScreen
 from c1console.screens.header import HeaderInfo, header_right
 from c1console.screens.help import HelpScreen, help_text
@@ -465,6 +466,10 @@ class ConsoleApp(DbCalls, App[None]):
         home = self.home()
         if home is not None:
             home.focus_execution(execution_id)
+
+    def show_result_history(self, job_id: str, business_date: date, target_key: str) -> None:
+        """A result key's history, for the drill-down (it cannot import that screen: an import cycle)."""
+        self.push_screen(UnitHistoryScreen(job_id, business_date, target_key))
 
     def action_toggle_live(self) -> None:
         self.live = not self.live

@@ -68,8 +68,9 @@ def detail_copy(screen: DetailScreen, detail: bool) -> Copy | None:
         entry = next((a for a in d.audit if str(a.audit_id) == key), None)
         if entry is not None:
             return (entry.reason or "", "audit reason") if detail else (key, "audit id")
-    if detail and tab == "logs" and key is not None:
-        line = next((g for g in d.logs if str(g.log_id) == key), None)
+    if detail and tab == "logs":  # the Logs tab is a log view, not a table (screens/detail_logs.py)
+        row = screen.log_view.selected()
+        line = next((g for g in d.logs if row is not None and g.log_id == row.log_id), None)
         return (line.message, "log message") if line is not None else None
     if detail and tab == "events" and key is not None:
         event = next((v for v in d.events if str(v.event_id) == key), None)

@@ -118,6 +118,8 @@ class HeaderBar(Widget):
         left = Text.assemble((" c1console", "bold"), " › ", (self.title_text, "bold"), "  ")
         if self.size.width - right.cell_len - 1 < left.cell_len:
             right = header_right(state, compact=True)
+        if self.size.width - right.cell_len - 1 < left.cell_len:  # the title before the product's name
+            left = Text.assemble(" ", (self.title_text, "bold"), "  ")
         left.append(state.header.database, style="dim")
         room = max(0, self.size.width - right.cell_len - 1)
         left.truncate(room, overflow="ellipsis", pad=True)

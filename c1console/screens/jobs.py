@@ -18,6 +18,7 @@ from c1console.screens.lists import ListScreen
 
 if TYPE_CHECKING:
     from c1console.queries import Execution
+    from c1console.screens.clipboard import Copy
 
 
 class JobsScreen(ListScreen[JobRow]):
@@ -108,6 +109,18 @@ class JobsScreen(ListScreen[JobRow]):
             text.append(f"\npaused by {job.paused_by} at {when(job.paused_at, self.tz)}: ", style="yellow")
             text.append(one_line(job.paused_reason, 200))
         return text
+
+    def to_copy(self, detail: bool) -> Copy | None:
+        """y: the selected job's id (what `jobs trigger`/`pause` take); Y: the job as one line."""
+        job = self.selected()
+        if job is None:
+            return None
+        if not detail:
+            return (job.job_id, "job id")
+        line = f"{job.job_id} — {job.title} · " + (job.schedule_cron or "no schedule")
+        if job.paused:
+            line += f" · paused by {job.paused_by}: {one_line(job.paused_reason)}"
+        return (line, "job")
 
     def action_open(self) -> None:
         job = self.selected()

@@ -95,6 +95,25 @@ class SearchBox(Input):
             return
         self._taken(event)
 
+    async def _on_key(self, event: events.Key) -> None:
+        """A key that reached the box after it closed: it was queued behind the ``enter`` or ``esc`` that
+        closed it (a burst: ``enter n``) and is the screen's, not a letter of the search. It goes on to
+        the widget that has the focus now, in the order typed."""
+        if self.is_open:
+            # enter and esc are bindings, which Textual resolves only once the key has bubbled up to the
+            # app, after the keys queued behind it were typed into the box: they are taken here, in order
+            if event.key in ("enter", "escape"):
+                self._taken(event)
+                if event.key == "enter":
+                    self._submit(self.value)
+                else:
+                    self.cancel()
+            return  # other keys: Input's own handler (called next) types them
+        self._taken(event)
+        focused = self.screen.focused
+        if focused is not None and focused is not self:
+            focused.post_message(events.Key(event.key, event.character))
+
     @staticmethod
     def _taken(event: events.Key) -> None:
         event.stop()
@@ -109,9 +128,11 @@ class SearchBox(Input):
             self.replace(text, *selection)
 
     def close(self) -> None:
+        """Hides the box and gives the focus back at once: ``Widget.focus`` would queue the change behind
+        keys already on their way (``enter n`` in one burst would type the ``n`` into the hidden box)."""
         self._stop_timer()
         self.display = False
-        self._focus_after().focus()
+        self.screen.set_focus(self._focus_after())
 
     def cancel(self) -> None:
         """esc: closes the box; the search typed is dropped and the one before it comes back."""
@@ -152,9 +173,9 @@ class SearchBox(Input):
         if text != self._applied:
             self._hand(text)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._submit(event.value)
+    async def action_submit(self) -> None:
+        """enter, handled as the key is (Input's own posts a message, handled after the keys behind it)."""
+        self._submit(self.value)
 
     def _submit(self, value: str) -> None:
         try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
 
@@ -91,6 +91,10 @@ class Host(Protocol):
 
     def focus_execution(self, execution_id: int) -> None:
         """The executions screen's cursor on an execution (a new one: as soon as it can be read)."""
+        ...
+
+    def show_result_history(self, job_id: str, business_date: date, target_key: str) -> None:
+        """Every version of one result key (the drill-down's ``h`` on a unit)."""
         ...
 
 

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
+from c1console.screens.alerts import AlertsScreen
 from c1console.screens.app import ConsoleApp
 from c1console.screens.audit import AuditScreen
+from c1console.screens.checklists import DailyScreen
 from c1console.screens.compensations import CompensationsScreen, HistoryScreen
-from c1console.screens.detail import DetailScreen
+from c1console.screens.detail import DetailScreen, TracebackScreen
 from c1console.screens.executions import ExecutionsScreen
 from c1console.screens.help import HelpScreen
 from c1console.screens.jobs import JobsScreen
@@ -118,6 +120,51 @@ async def test_drill_down_copies_by_tab() -> None:
         await copied(pilot, "y", "1047", "copied execution id: 1047")
 
 
+async def test_jobs_and_alerts_copy_the_selected_id_and_Y_a_line() -> None:
+    app = fixed.build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await shown(pilot, ExecutionsScreen)
+        await pilot.press("2")
+        jobs = await shown(pilot, JobsScreen)
+        for _ in range(len(jobs.items)):  # to the paused job, wherever the table sorts it
+            if jobs.selected() is not None and jobs.selected().paused:
+                break
+            await pilot.press("down")
+        await copied(pilot, "y", "performance_calc", "copied job id: performance_calc")
+        line = (
+            "performance_calc — Performance calculation · no schedule · paused by bob: "
+            "benchmark vendor migration this week"
+        )
+        await copied(pilot, "Y", line, f"copied job: {line[:59]}…")
+        await pilot.press("6")
+        alerts = await shown(pilot, AlertsScreen)
+        await wait_for(pilot, lambda: alerts.selected() is not None, what="a selected alert")
+        await copied(pilot, "y", "80", "copied notification id: 80")
+        line = "#80 comp_requested via email PENDING: SMTP 421 try again later"
+        await copied(pilot, "Y", line, f"copied notification: {line[:59]}…")
+
+
+async def test_the_traceback_view_copies_the_unit_key_and_its_traceback() -> None:
+    app = fixed.build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await shown(pilot, ExecutionsScreen)
+        await pilot.press(*TO_FAILED, "enter")
+        screen = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, DetailScreen) and app.screen.detail is not None and app.screen,
+        )
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: "units" in screen.tables, what="the units table")
+        await pilot.press("t")
+        await shown(pilot, TracebackScreen)
+        await copied(pilot, "y", "2026-11-02 ACC-1003", "copied unit key: 2026-11-02 ACC-1003")
+        await pilot.press("Y")
+        await wait_for(pilot, lambda: notices(app)[-1].startswith("copied traceback:"), what="the notice")
+        assert app.clipboard.startswith("3 duplicate position records for ISIN KR7005930003")
+        assert "Traceback (most recent call last):" in app.clipboard
+        assert app.clipboard.endswith("KR7005930003 in the KSD custody file")
+
+
 async def test_compensations_and_result_history_copy_their_ids() -> None:
     app = fixed.build_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -143,8 +190,8 @@ async def test_nothing_selected_or_nothing_to_copy_is_said_and_the_clipboard_is_
     async with app.run_test(size=SIZE) as pilot:
         await shown(pilot, ExecutionsScreen)
         await not_copied(pilot, "y", "nothing selected to copy")
-        await pilot.press("2")  # the jobs screen has nothing to copy
-        await shown(pilot, JobsScreen)
+        await pilot.press("4")  # the daily checklist has nothing to copy (it exports: e)
+        await shown(pilot, DailyScreen)
         await not_copied(pilot, "y", "nothing to copy on this screen")
 
 

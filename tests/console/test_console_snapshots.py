@@ -72,6 +72,12 @@ SCREENS: dict[str, Callable[[Pilot[Any]], Awaitable[None]]] = {
     "detail_units": steps(*TO_FAILED, "enter", "right_square_bracket"),
     "detail_events": steps(*TO_FAILED, "enter", *("right_square_bracket",) * 2),
     "detail_logs": steps(*TO_FAILED, "enter", *("right_square_bracket",) * 3),
+    # issue 16: the Logs tab following (the cursor on the newest line), long messages wrapped; and a
+    # search as you type then kept (every line holding it marked, the cursor on the first)
+    "detail_logs_follow": steps(*TO_FAILED, "enter", *("right_square_bracket",) * 3, "f", "w"),
+    "detail_logs_search": steps(
+        *TO_FAILED, "enter", *("right_square_bracket",) * 3, "slash", text="acc-1003", after=("enter",)
+    ),
     "detail_related": steps(*TO_FAILED, "enter", *("right_square_bracket",) * 4),
     "detail_audit": steps("down", "down", "down", "enter", *("left_square_bracket",)),
     "detail_resolved": steps(*TO_STOPPED, "enter"),  # 1038: resumed by #1039, which succeeded
